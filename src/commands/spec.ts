@@ -1,0 +1,92 @@
+/**
+ * A command is declared once, as data: the table drives dispatch, arity errors, COMMAND and
+ * its INFO/DOCS/GETKEYS/LIST subcommands, and later ACL and cluster routing.
+ */
+import type { Database } from '../keyspace/database.js';
+import type { ReplyWriter } from '../protocol/reply-writer.js';
+import type { Client } from '../server/client.js';
+import type { ConcordServer } from '../server/server.js';
+
+export type CommandFlag =
+  | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking' | 'loading'
+  | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth' | 'may_replicate' | 'no_multi'
+  | 'allow_busy' | 'movablekeys' | 'no_mandatory_keys' | 'sentinel';
+
+export type AclCategory =
+  | 'keyspace' | 'read' | 'write' | 'set' | 'sortedset' | 'list' | 'hash' | 'string' | 'bitmap'
+  | 'hyperloglog' | 'geo' | 'stream' | 'pubsub' | 'admin' | 'fast' | 'slow' | 'blocking'
+  | 'dangerous' | 'connection' | 'transaction' | 'scripting';
+
+export type CommandGroup =
+  | 'string' | 'generic' | 'connection' | 'server' | 'list' | 'set' | 'sorted-set' | 'hash'
+  | 'pubsub' | 'transactions' | 'scripting' | 'cluster' | 'stream' | 'bitmap' | 'hyperloglog' | 'geo';
+
+/** What a handler sees while it runs. One instance is reused for every command. */
+export interface Ctx {
+  readonly server: ConcordServer;
+  readonly client: Client;
+  readonly db: Database;
+  readonly out: ReplyWriter;
+  /** Command time in ms: every expiry decision in one command uses this one value. */
+  readonly now: number;
+  /** Uniform in [0, 1), from the server's seam (seeded in simulations, from the log in cluster mode). */
+  random(): number;
+  /** Replies with an error and counts it in errorstats. `message` starts with its code. */
+  error(message: string): void;
+  /** The command changed `n` things; a write that changed anything is propagated. */
+  dirty(n?: number): void;
+  /**
+   * Propagates `argv` (run in the command's db) instead of the command as received. Call it once
+   * per effect; a command that calls it is not propagated as received.
+   */
+  propagate(argv: string[]): void;
+}
+
+export type Handler = (ctx: Ctx, argv: string[]) => void;
+
+export interface CommandSpec {
+  /** Lowercase; a subcommand's is `container|sub`. */
+  name: string;
+  /** Exact argument count including the name, or at least -arity when negative. */
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** 1-based position of the first key, 0 when none. */
+  firstKey: number;
+  /** Position of the last key; negative counts from the end (-1 = last argument). */
+  lastKey: number;
+  step: number;
+  acl: readonly AclCategory[];
+  group: CommandGroup;
+  since: string;
+  summary: string;
+  complexity?: string;
+  /** Commands with subcommands (CLIENT, CONFIG...) have no handler of their own. */
+  handler?: Handler;
+  subcommands?: readonly CommandSpec[];
+  /** Key positions for commands whose keys cannot be described by first/last/step. */
+  keys?: (argv: readonly string[]) => number[];
+}
+
+/** Shorthand for declaring entries: positional essentials, the rest by name. */
+export function cmd(
+  name: string,
+  arity: number,
+  flags: readonly CommandFlag[],
+  keys: readonly [number, number, number],
+  acl: readonly AclCategory[],
+  meta: { group: CommandGroup; since: string; summary: string; complexity?: string },
+  handler?: Handler,
+  extra: Partial<Pick<CommandSpec, 'subcommands' | 'keys'>> = {},
+): CommandSpec {
+  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], acl, ...meta, handler, ...extra };
+}
+
+/** Positions of the key arguments of `argv` for `spec` (COMMAND GETKEYS, later cluster routing). */
+export function keyPositions(spec: CommandSpec, argv: readonly string[]): number[] {
+  if (spec.keys !== undefined) return spec.keys(argv);
+  if (spec.firstKey === 0) return [];
+  const last = spec.lastKey < 0 ? argv.length + spec.lastKey : spec.lastKey;
+  const out: number[] = [];
+  for (let i = spec.firstKey; i <= last && i < argv.length; i += spec.step) out.push(i);
+  return out;
+}

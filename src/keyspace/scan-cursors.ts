@@ -1,0 +1,67 @@
+/**
+ * SCAN cursors over a Map. A JS Map iterator is live: it survives inserts and deletes, visits
+ * entries in insertion order, and a key present for the whole scan keeps its place in that
+ * order, so it is returned exactly once however much the map grows or shrinks meanwhile.
+ * The server keeps the live iterator behind each cursor number.
+ *
+ * A cursor number is `slot * 2^32 + visited`. If its iterator is gone (evicted past
+ * SCAN_CURSORS_MAX, or the server restarted) the scan restarts and skips `visited` entries:
+ * still every key, but keys deleted meanwhile may make it skip a few (documented weakening).
+ */
+
+export const SCAN_CURSORS_MAX = 4096;
+const VISITED_SPAN = 2 ** 32;
+const SLOT_MAX = 2 ** 20;
+
+interface OpenScan<K> {
+  iter: Iterator<K>;
+  source: Map<K, unknown>;
+  visited: number;
+}
+
+export class ScanCursors<K> {
+  /** Insertion order doubles as least-recently-used order: a used cursor is re-inserted. */
+  private open = new Map<number, OpenScan<K>>();
+  private nextSlot = 1;
+
+  /**
+   * Visits up to `count` entries of `source` from `cursor`, calling `visit` for each.
+   * Returns the next cursor, 0 when the scan is complete.
+   */
+  scan(source: Map<K, unknown>, cursor: number, count: number, visit: (key: K) => void): number {
+    let state: OpenScan<K> | undefined;
+    if (cursor !== 0) {
+      state = this.open.get(cursor);
+      if (state !== undefined && state.source !== source) state = undefined;
+      if (state !== undefined) this.open.delete(cursor);
+    }
+    if (state === undefined) {
+      state = { iter: source.keys(), source, visited: 0 };
+      const skip = cursor % VISITED_SPAN;
+      for (let i = 0; i < skip; i++) {
+        if (state.iter.next().done) return 0;
+        state.visited++;
+      }
+    }
+    for (let i = 0; i < count; i++) {
+      const r = state.iter.next();
+      if (r.done) return 0;
+      state.visited++;
+      visit(r.value);
+    }
+    if (state.visited >= VISITED_SPAN) return 0;
+    const next = this.allocSlot() * VISITED_SPAN + state.visited;
+    this.open.set(next, state);
+    while (this.open.size > SCAN_CURSORS_MAX) {
+      const oldest = this.open.keys().next().value as number;
+      this.open.delete(oldest);
+    }
+    return next;
+  }
+
+  private allocSlot(): number {
+    const slot = this.nextSlot;
+    this.nextSlot = this.nextSlot + 1 >= SLOT_MAX ? 1 : this.nextSlot + 1;
+    return slot;
+  }
+}

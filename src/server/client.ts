@@ -1,0 +1,87 @@
+/** One connection: its socket, its parser, and the state Redis keeps per client. */
+import type { Socket } from 'node:net';
+import { RequestParser, type ParserLimits } from '../protocol/request-parser.js';
+import type { RespVersion } from '../protocol/reply-writer.js';
+
+export class Client {
+  readonly parser: RequestParser;
+  name = '';
+  /** Index of the selected database. */
+  db = 0;
+  resp: RespVersion = 2;
+  authenticated: boolean;
+  user = 'default';
+  libName = '';
+  libVer = '';
+  readonly createdAtMs: number;
+  lastInteractionMs: number;
+  lastCommand = 'NULL';
+  /** MONITOR: receives every command; no longer runs commands of its own but QUIT/RESET. */
+  monitor = false;
+  noEvict = false;
+  noTouch = false;
+  /** Close once pending replies are written (QUIT, protocol error, CLIENT KILL of self). */
+  closeAfterReply = false;
+  closed = false;
+  /** When the output buffer first went over the soft limit, or 0. */
+  softLimitSinceMs = 0;
+  /** Total bytes written to this client's socket. */
+  bytesOut = 0;
+  readonly addr: string;
+  readonly laddr: string;
+  readonly isLocal: boolean;
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    limits: ParserLimits,
+    nowMs: number,
+    requireAuth: boolean,
+  ) {
+    this.parser = new RequestParser(limits);
+    this.authenticated = !requireAuth;
+    this.parser.authenticated = this.authenticated;
+    this.createdAtMs = nowMs;
+    this.lastInteractionMs = nowMs;
+    const unix = socket.remoteAddress === undefined;
+    this.addr = unix ? '/unixsocket:0' : formatAddr(socket.remoteAddress!, socket.remotePort ?? 0);
+    this.laddr = unix ? '/unixsocket:0' : formatAddr(socket.localAddress ?? '', socket.localPort ?? 0);
+    this.isLocal = unix || isLoopback(socket.remoteAddress!);
+  }
+
+  setAuthenticated(ok: boolean): void {
+    this.authenticated = ok;
+    this.parser.authenticated = ok;
+  }
+
+  /** Bytes queued in the socket that the peer has not read yet. */
+  get outputBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Writes reply pieces as one socket write where possible. */
+  write(pieces: Buffer[]): void {
+    if (this.closed) return;
+    if (pieces.length === 1) {
+      this.bytesOut += pieces[0].length;
+      this.socket.write(pieces[0]);
+      return;
+    }
+    this.socket.cork();
+    for (const p of pieces) {
+      this.bytesOut += p.length;
+      this.socket.write(p);
+    }
+    this.socket.uncork();
+  }
+}
+
+function formatAddr(ip: string, port: number): string {
+  const plain = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return `${plain}:${port}`;
+}
+
+export function isLoopback(ip: string): boolean {
+  const plain = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return plain.startsWith('127.') || plain === '::1';
+}

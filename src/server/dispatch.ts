@@ -1,0 +1,166 @@
+/**
+ * The path of one command: table lookup, arity and permission checks, execution, statistics,
+ * slowlog, MONITOR, and propagation of its deterministic effects.
+ */
+import { wrongArity } from '../commands/args.js';
+import type { CommandSpec, Ctx } from '../commands/spec.js';
+import type { Database } from '../keyspace/database.js';
+import { KeyLimitError } from '../keyspace/database.js';
+import type { ReplyWriter } from '../protocol/reply-writer.js';
+import type { Client } from './client.js';
+import type { ConcordServer } from './server.js';
+
+/** The one context object, refilled before each command. */
+export class ExecContext implements Ctx {
+  client!: Client;
+  db!: Database;
+  now = 0;
+  readonly out: ReplyWriter;
+  changes = 0;
+  failed = false;
+  effects: string[][] | null = null;
+
+  constructor(readonly server: ConcordServer) {
+    this.out = server.out;
+  }
+
+  random(): number {
+    return this.server.random.next();
+  }
+
+  error(message: string): void {
+    this.failed = true;
+    this.server.stats.error(message);
+    this.out.error(message);
+  }
+
+  dirty(n = 1): void {
+    this.changes += n;
+  }
+
+  propagate(argv: string[]): void {
+    (this.effects ??= []).push(argv);
+  }
+}
+
+/** Finds the entry for argv, descending into subcommands. Returns an error text when there is none. */
+export function resolve(server: ConcordServer, argv: readonly string[]): CommandSpec | string {
+  const spec = server.commands.get(argv[0].toLowerCase());
+  if (spec === undefined) return unknownCommand(argv);
+  if (spec.subcommands === undefined) return spec;
+  if (argv.length < 2) return spec.handler !== undefined ? spec : wrongArity(spec.name);
+  const subName = `${spec.name}|${argv[1].toLowerCase()}`;
+  const sub = spec.subcommands.find((s) => s.name === subName);
+  if (sub === undefined) {
+    return `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${spec.name.toUpperCase()} HELP.`;
+  }
+  return sub;
+}
+
+function unknownCommand(argv: readonly string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
+  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+export function execute(server: ConcordServer, client: Client, argv: string[]): void {
+  const ctx = server.ctx;
+  const stats = server.stats;
+  const resolved = resolve(server, argv);
+  if (typeof resolved === 'string') {
+    reject(server, resolved, null);
+    return;
+  }
+  const spec = resolved;
+  const argc = argv.length;
+  if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
+    reject(server, wrongArity(spec.name), spec);
+    return;
+  }
+  if (!client.authenticated && !spec.flags.includes('no_auth')) {
+    reject(server, 'NOAUTH Authentication required.', spec);
+    return;
+  }
+  const maxmemory = server.config.getInt('maxmemory');
+  if (maxmemory > 0 && server.usedMemoryBytes > maxmemory && spec.flags.includes('denyoom')) {
+    reject(server, "OOM command not allowed when used memory > 'maxmemory'.", spec);
+    return;
+  }
+
+  ctx.client = client;
+  ctx.db = server.keyspace.dbs[client.db];
+  ctx.now = server.clock.now();
+  ctx.changes = 0;
+  ctx.failed = false;
+  ctx.effects = null;
+  const start = server.clock.monotonic();
+  try {
+    spec.handler!(ctx, argv);
+  } catch (err) {
+    if (err instanceof KeyLimitError) ctx.error(err.message);
+    else throw err;
+  }
+  const durationUs = Math.round((server.clock.monotonic() - start) * 1000);
+
+  stats.commandsProcessed++;
+  const cs = stats.command(spec.name);
+  cs.calls++;
+  cs.usec += durationUs;
+  if (ctx.failed) cs.failedCalls++;
+  client.lastCommand = spec.name;
+
+  if (ctx.changes > 0) {
+    server.dirty += ctx.changes;
+    if ((ctx.effects as string[][] | null) === null && spec.flags.includes('write')) server.emitEffect(client.db, argv);
+  }
+  const effects = ctx.effects as string[][] | null;
+  if (effects !== null) for (const e of effects) server.emitEffect(client.db, e);
+
+  const slower = server.config.getInt('slowlog-log-slower-than');
+  if (slower >= 0 && durationUs >= slower && !spec.flags.includes('skip_slowlog')) {
+    server.slowlog.record(argv, durationUs, ctx.now, client.addr, client.name, server.config.getInt('slowlog-max-len'));
+  }
+  const threshold = server.config.getInt('latency-monitor-threshold');
+  if (threshold > 0 && durationUs / 1000 >= threshold) {
+    server.latency.add(spec.flags.includes('fast') ? 'fast-command' : 'command', Math.round(durationUs / 1000), ctx.now);
+  }
+  if (server.monitors.size > 0 && !spec.flags.includes('skip_monitor') && !spec.flags.includes('admin')) {
+    feedMonitors(server, client, argv, ctx.now);
+  }
+}
+
+function reject(server: ConcordServer, message: string, spec: CommandSpec | null): void {
+  if (spec !== null) server.stats.command(spec.name).rejectedCalls++;
+  server.stats.error(message);
+  server.out.error(message);
+}
+
+/** `+<sec>.<usec> [<db> <addr>] "arg" ...` to every MONITOR client, as Redis formats it. */
+function feedMonitors(server: ConcordServer, client: Client, argv: readonly string[], nowMs: number): void {
+  const sec = Math.floor(nowMs / 1000);
+  const usec = String(Math.floor((nowMs % 1000) * 1000)).padStart(6, '0');
+  let line = `+${sec}.${usec} [${client.db} ${client.addr}]`;
+  for (const a of argv) line += ` ${quoteRepr(a)}`;
+  const bytes = Buffer.from(`${line}\r\n`, 'latin1');
+  for (const m of server.monitors) if (m !== client) server.sendTo(m, bytes);
+}
+
+/** Redis's sdscatrepr: a quoted, escaped representation of a byte string. */
+export function quoteRepr(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    switch (c) {
+      case 0x5c: out += '\\\\'; break;
+      case 0x22: out += '\\"'; break;
+      case 0x0a: out += '\\n'; break;
+      case 0x0d: out += '\\r'; break;
+      case 0x09: out += '\\t'; break;
+      case 0x07: out += '\\a'; break;
+      case 0x08: out += '\\b'; break;
+      default:
+        out += c >= 0x20 && c < 0x7f ? s[i] : `\\x${c.toString(16).padStart(2, '0')}`;
+    }
+  }
+  return `${out}"`;
+}

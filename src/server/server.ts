@@ -1,0 +1,328 @@
+/**
+ * A Concord node: listeners, connections, the periodic cron, and the state commands act on.
+ * One thread executes commands; each runs to completion before the next starts.
+ */
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import { buildCommandTable, type CommandTable } from '../commands/table.js';
+import { ActiveExpire, CYCLE_TIME_PERCENT } from '../keyspace/active-expire.js';
+import type { Database } from '../keyspace/database.js';
+import { Keyspace } from '../keyspace/keyspace.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { ReplyWriter } from '../protocol/reply-writer.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { createLogger, type Logger, type LogLevel } from '../util/log.js';
+import { systemRandom, type Random } from '../util/random.js';
+import { Client } from './client.js';
+import { Config } from './config.js';
+import type { OutputBufferClass, OutputBufferLimit } from './config-values.js';
+import { execute, ExecContext } from './dispatch.js';
+import { LatencyMonitor } from './latency.js';
+import { Slowlog } from './slowlog.js';
+import { Stats } from './stats.js';
+import { REDIS_COMPAT_VERSION, VERSION } from './version.js';
+
+
+const PROTECTED_MODE_MESSAGE =
+  '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
+  'In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: ' +
+  "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. " +
+  "2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. " +
+  "3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
+  '4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+/** Receives the deterministic effects of writes, in execution order (AOF and replicas later). */
+export interface EffectSink {
+  write(db: number, argv: readonly string[]): void;
+}
+
+export interface ServerOptions {
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  /** Called when SHUTDOWN finished closing the server (the CLI exits the process). */
+  onShutdown?: () => void;
+}
+
+export class ConcordServer {
+  readonly config = new Config();
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly log: Logger;
+  readonly stats = new Stats();
+  readonly slowlog = new Slowlog();
+  readonly latency = new LatencyMonitor();
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly commands: CommandTable;
+  keyspace!: Keyspace;
+  readonly effects: EffectSink[] = [];
+  /** Changes since start (Redis's server.dirty); the save schedule reads it later. */
+  dirty = 0;
+  readonly startedAtMs: number;
+  readonly runId: string;
+  /** The port actually bound (differs from the config when it was 0). */
+  port = 0;
+  /** Absolute path of the config file given at start, or empty. */
+  configFile = '';
+  activeExpireEnabled = true;
+  usedMemoryBytes = 0;
+  peakMemoryBytes = 0;
+  readonly onShutdown: () => void;
+  readonly out = new ReplyWriter();
+  readonly ctx: ExecContext;
+  private readonly activeExpire = new ActiveExpire();
+  private listeners: net.Server[] = [];
+  private cronTimer: NodeJS.Timeout | null = null;
+  private nextClientId = 1;
+  private closing: Promise<void> | null = null;
+  private readonly parserLimits = { bulkBytesMax: 512 * 1024 * 1024, multibulkLenMax: 4194304 };
+  private obufLimits!: Record<OutputBufferClass, OutputBufferLimit>;
+
+  constructor(options: ServerOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+    this.log = options.logger ?? createLogger();
+    this.onShutdown = options.onShutdown ?? (() => {});
+    this.startedAtMs = this.clock.now();
+    this.runId = Array.from({ length: 40 }, () => Math.floor(this.random.next() * 16).toString(16)).join('');
+    this.commands = buildCommandTable();
+    this.ctx = new ExecContext(this);
+  }
+
+  /** Applies the configuration and starts listening. */
+  async start(): Promise<void> {
+    const cfg = this.config;
+    this.keyspace = new Keyspace(cfg.getInt('databases'), {
+      expired: (db, key) => this.emitEffect(db.id, ['DEL', key]),
+      touched: () => {},
+    });
+    cfg.watch<number>('proto-max-bulk-len', (v) => (this.parserLimits.bulkBytesMax = v));
+    cfg.watch<number>('proto-max-multibulk-len', (v) => (this.parserLimits.multibulkLenMax = v));
+    cfg.watch<Record<OutputBufferClass, OutputBufferLimit>>('client-output-buffer-limit', (v) => (this.obufLimits = v));
+    cfg.watch<LogLevel>('loglevel', (v) => (this.log.level = v));
+    cfg.watch<number>('slowlog-max-len', (v) => this.slowlog.trim(v));
+    cfg.watch<number>('hz', () => this.scheduleCron());
+    const dir = cfg.getString('dir');
+    mkdirSync(dir, { recursive: true });
+    const replicaof = cfg.get<{ host: string; port: number } | null>('replicaof');
+    if (replicaof !== null) {
+      this.log.log('warning', `replicaof ${replicaof.host} ${replicaof.port} ignored: replication is not available in this version`);
+    }
+    await this.listen();
+    this.log.log('notice', `Concord ${VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible) ready to accept connections on port ${this.port}`);
+  }
+
+  private async listen(): Promise<void> {
+    const requested = this.config.getInt('port');
+    const binds = this.config.getString('bind').split(/\s+/).filter((b) => b !== '');
+    let port = requested;
+    for (const raw of binds) {
+      const optional = raw.startsWith('-');
+      const host = optional ? raw.slice(1) : raw;
+      try {
+        const srv = await this.listenOn({ host, port });
+        const addr = srv.address();
+        if (addr !== null && typeof addr === 'object') port = addr.port;
+      } catch (err) {
+        if (!optional) {
+          await this.closeListeners();
+          throw err;
+        }
+        this.log.log('warning', `Could not bind optional address ${host}: ${(err as Error).message}`);
+      }
+    }
+    this.port = port;
+    const unixsocket = this.config.getString('unixsocket');
+    if (unixsocket !== '') {
+      const srv = await this.listenOn({ path: unixsocket });
+      const perm = this.config.getInt('unixsocketperm');
+      if (perm !== 0) (await import('node:fs')).chmodSync(unixsocket, perm);
+      void srv;
+    }
+    this.scheduleCron();
+  }
+
+  private listenOn(opts: net.ListenOptions): Promise<net.Server> {
+    return new Promise((resolve, reject) => {
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      srv.once('error', reject);
+      srv.listen(opts, () => {
+        srv.off('error', reject);
+        srv.on('error', (err) => this.log.log('warning', `listener error: ${err.message}`));
+        this.listeners.push(srv);
+        resolve(srv);
+      });
+    });
+  }
+
+  private accept(socket: net.Socket): void {
+    this.stats.connectionsReceived++;
+    const now = this.clock.now();
+    if (this.clients.size >= this.config.getInt('maxclients')) {
+      this.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const requirepass = this.config.getString('requirepass');
+    const client = new Client(this.nextClientId++, socket, this.parserLimits, now, requirepass !== '');
+    if (this.config.getBool('protected-mode') && requirepass === '' && !client.isLocal) {
+      this.stats.rejectedConnections++;
+      socket.end(PROTECTED_MODE_MESSAGE);
+      return;
+    }
+    const keepalive = this.config.getInt('tcp-keepalive');
+    if (keepalive > 0 && socket.remoteAddress !== undefined) socket.setKeepAlive(true, keepalive * 1000);
+    this.clients.set(client.id, client);
+    socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => this.forget(client));
+  }
+
+  private onData(client: Client, chunk: Buffer): void {
+    if (client.closed) return;
+    this.stats.netInputBytes += chunk.length;
+    client.lastInteractionMs = this.clock.now();
+    const commands: string[][] = [];
+    let protocolError: ProtocolError | null = null;
+    try {
+      client.parser.feed(chunk, commands);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      protocolError = err;
+    }
+    const out = this.out;
+    out.resp = client.resp;
+    for (const argv of commands) {
+      execute(this, client, argv);
+      if (client.closeAfterReply || client.closed) break;
+    }
+    if (protocolError !== null) {
+      this.stats.error(`ERR ${protocolError.message}`);
+      out.error(`ERR ${protocolError.message}`);
+      client.closeAfterReply = true;
+      this.log.log('verbose', `Protocol error (${protocolError.message}) from client: id=${client.id} addr=${client.addr}`);
+    }
+    this.flush(client);
+    if (client.closeAfterReply) {
+      this.closeClient(client, true);
+      return;
+    }
+    if (client.parser.pendingBytes > this.config.getInt('client-query-buffer-limit')) {
+      this.stats.clientQueryBufferLimitDisconnections++;
+      this.log.log('warning', `Closing client that reached max query buffer length: id=${client.id} addr=${client.addr} (qbuf initial bytes: ${client.parser.pendingBytes})`);
+      this.closeClient(client, false);
+    }
+  }
+
+  /** Sends what the shared writer holds to `client`, then enforces its output buffer limits. */
+  flush(client: Client): void {
+    const pieces = this.out.take();
+    if (pieces === null) return;
+    for (const p of pieces) this.stats.netOutputBytes += p.length;
+    client.write(pieces);
+    this.checkOutputBuffer(client, this.clock.now());
+  }
+
+  /** Sends already-encoded bytes to a client other than the one executing (MONITOR, pub/sub). */
+  sendTo(client: Client, bytes: Buffer): void {
+    this.stats.netOutputBytes += bytes.length;
+    client.write([bytes]);
+    this.checkOutputBuffer(client, this.clock.now());
+  }
+
+  private checkOutputBuffer(client: Client, nowMs: number): void {
+    if (client.closed) return;
+    const limit = this.obufLimits[client.monitor ? 'replica' : 'normal'];
+    const used = client.outputBytes;
+    let over = limit.hardBytes > 0 && used >= limit.hardBytes;
+    if (!over && limit.softBytes > 0 && used >= limit.softBytes) {
+      if (client.softLimitSinceMs === 0) client.softLimitSinceMs = nowMs;
+      else over = nowMs - client.softLimitSinceMs >= limit.softSeconds * 1000;
+    } else if (!over) {
+      client.softLimitSinceMs = 0;
+    }
+    if (over) {
+      this.stats.clientOutputBufferLimitDisconnections++;
+      this.log.log('warning', `Client id=${client.id} addr=${client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      this.closeClient(client, false);
+    }
+  }
+
+  /** Closes a connection; `graceful` lets pending replies reach the peer first. */
+  closeClient(client: Client, graceful: boolean): void {
+    if (client.closed) return;
+    client.closed = true;
+    if (graceful) client.socket.end();
+    else client.socket.destroy();
+    this.forget(client);
+  }
+
+  private forget(client: Client): void {
+    client.closed = true;
+    this.clients.delete(client.id);
+    this.monitors.delete(client);
+    client.parser.reset();
+  }
+
+  emitEffect(db: number, argv: readonly string[]): void {
+    for (const sink of this.effects) sink.write(db, argv);
+  }
+
+  db(index: number): Database {
+    return this.keyspace.dbs[index];
+  }
+
+  private scheduleCron(): void {
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    if (this.listeners.length === 0) return;
+    const periodMs = 1000 / this.config.getInt('hz');
+    this.cronTimer = setInterval(() => this.cron(periodMs), periodMs);
+    this.cronTimer.unref();
+  }
+
+  /** Periodic work: active expiry, idle and output-buffer limits, statistics. */
+  cron(periodMs: number): void {
+    const now = this.clock.now();
+    if (this.activeExpireEnabled) {
+      const budgetMs = (periodMs * CYCLE_TIME_PERCENT) / 100;
+      this.activeExpire.cycle(this.keyspace.dbs, now, budgetMs, () => this.clock.monotonic());
+    }
+    const timeoutSec = this.config.getInt('timeout');
+    for (const client of this.clients.values()) {
+      if (timeoutSec > 0 && !client.monitor && now - client.lastInteractionMs > timeoutSec * 1000) {
+        this.log.log('verbose', `Closing idle client id=${client.id}`);
+        this.closeClient(client, false);
+        continue;
+      }
+      if (client.softLimitSinceMs !== 0) this.checkOutputBuffer(client, now);
+    }
+    this.stats.sampleOps(now);
+    const mem = process.memoryUsage();
+    this.usedMemoryBytes = mem.heapUsed + mem.external;
+    this.peakMemoryBytes = Math.max(this.peakMemoryBytes, this.usedMemoryBytes);
+  }
+
+  /** Forgets iterators over tables that were replaced (FLUSHALL, SWAPDB). */
+  tablesReplaced(): void {
+    this.activeExpire.reset();
+    this.keyspace.dropIterators();
+  }
+
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    this.closing = (async () => {
+      if (this.cronTimer !== null) clearInterval(this.cronTimer);
+      this.cronTimer = null;
+      for (const client of [...this.clients.values()]) this.closeClient(client, false);
+      await this.closeListeners();
+    })();
+    return this.closing;
+  }
+
+  private async closeListeners(): Promise<void> {
+    const listeners = this.listeners;
+    this.listeners = [];
+    await Promise.all(listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+  }
+}
