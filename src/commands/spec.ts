@@ -65,6 +65,27 @@ export interface CommandSpec {
   subcommands?: readonly CommandSpec[];
   /** Key positions for commands whose keys cannot be described by first/last/step. */
   keys?: (argv: readonly string[]) => number[];
+  /** `flags` as bits (FLAG_*), so dispatch tests a flag without scanning an array. */
+  bits: number;
+}
+
+export const FLAG_WRITE = 1;
+export const FLAG_DENYOOM = 2;
+export const FLAG_NO_AUTH = 4;
+export const FLAG_SKIP_SLOWLOG = 8;
+export const FLAG_SKIP_MONITOR = 16;
+export const FLAG_FAST = 32;
+export const FLAG_ADMIN = 64;
+
+const BITS: Partial<Record<CommandFlag, number>> = {
+  write: FLAG_WRITE, denyoom: FLAG_DENYOOM, no_auth: FLAG_NO_AUTH, skip_slowlog: FLAG_SKIP_SLOWLOG,
+  skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN,
+};
+
+function flagBits(flags: readonly CommandFlag[]): number {
+  let bits = 0;
+  for (const f of flags) bits |= BITS[f] ?? 0;
+  return bits;
 }
 
 /** Shorthand for declaring entries: positional essentials, the rest by name. */
@@ -78,7 +99,10 @@ export function cmd(
   handler?: Handler,
   extra: Partial<Pick<CommandSpec, 'subcommands' | 'keys'>> = {},
 ): CommandSpec {
-  return { name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], acl, ...meta, handler, ...extra };
+  return {
+    name, arity, flags, firstKey: keys[0], lastKey: keys[1], step: keys[2], acl, ...meta, handler, ...extra,
+    bits: flagBits(flags),
+  };
 }
 
 /** Positions of the key arguments of `argv` for `spec` (COMMAND GETKEYS, later cluster routing). */

@@ -4,6 +4,11 @@
  * order, so it is returned exactly once however much the map grows or shrinks meanwhile.
  * The server keeps the live iterator behind each cursor number.
  *
+ * Keys present for the whole scan were all inserted before the scan began, so they all come
+ * before any key inserted since, and there are at most `size at start` of them: the scan ends
+ * after visiting that many entries. It therefore terminates even while the map keeps growing
+ * (Redis's SCAN may not), without giving up the guarantee.
+ *
  * A cursor number is `slot * 2^32 + visited`. If its iterator is gone (evicted past
  * SCAN_CURSORS_MAX, or the server restarted) the scan restarts and skips `visited` entries:
  * still every key, but keys deleted meanwhile may make it skip a few (documented weakening).
@@ -17,6 +22,8 @@ interface OpenScan<K> {
   iter: Iterator<K>;
   source: Map<K, unknown>;
   visited: number;
+  /** Entries to visit in all: the map's size when the scan began. */
+  budget: number;
 }
 
 export class ScanCursors<K> {
@@ -36,20 +43,21 @@ export class ScanCursors<K> {
       if (state !== undefined) this.open.delete(cursor);
     }
     if (state === undefined) {
-      state = { iter: source.keys(), source, visited: 0 };
       const skip = cursor % VISITED_SPAN;
+      state = { iter: source.keys(), source, visited: 0, budget: skip + source.size };
       for (let i = 0; i < skip; i++) {
         if (state.iter.next().done) return 0;
         state.visited++;
       }
     }
     for (let i = 0; i < count; i++) {
+      if (state.visited >= state.budget) return 0;
       const r = state.iter.next();
       if (r.done) return 0;
       state.visited++;
       visit(r.value);
     }
-    if (state.visited >= VISITED_SPAN) return 0;
+    if (state.visited >= VISITED_SPAN || state.visited >= state.budget) return 0;
     const next = this.allocSlot() * VISITED_SPAN + state.visited;
     this.open.set(next, state);
     while (this.open.size > SCAN_CURSORS_MAX) {

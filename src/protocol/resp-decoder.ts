@@ -205,9 +205,10 @@ export class RespDecoder {
       if (buf.length - from > max + 1) throw new RespDecodeError(`line longer than ${max} bytes`);
       return -1;
     }
+    // Checked first so the error does not depend on where the input was split.
+    if (lf - 1 - from > max) throw new RespDecodeError(`line longer than ${max} bytes`);
     const cr = buf.indexOf(CR, from);
     if (cr !== lf - 1) throw new RespDecodeError('line not terminated by CRLF');
-    if (cr - from > max) throw new RespDecodeError(`line longer than ${max} bytes`);
     return cr;
   }
 

@@ -3,7 +3,10 @@
  * slowlog, MONITOR, and propagation of its deterministic effects.
  */
 import { wrongArity } from '../commands/args.js';
-import type { CommandSpec, Ctx } from '../commands/spec.js';
+import {
+  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
+  type CommandSpec, type Ctx,
+} from '../commands/spec.js';
 import type { Database } from '../keyspace/database.js';
 import { KeyLimitError } from '../keyspace/database.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
@@ -77,12 +80,13 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     reject(server, wrongArity(spec.name), spec);
     return;
   }
-  if (!client.authenticated && !spec.flags.includes('no_auth')) {
+  const bits = spec.bits;
+  if (!client.authenticated && (bits & FLAG_NO_AUTH) === 0) {
     reject(server, 'NOAUTH Authentication required.', spec);
     return;
   }
-  const maxmemory = server.config.getInt('maxmemory');
-  if (maxmemory > 0 && server.usedMemoryBytes > maxmemory && spec.flags.includes('denyoom')) {
+  const limits = server.limits;
+  if (limits.maxmemoryBytes > 0 && (bits & FLAG_DENYOOM) !== 0 && server.usedMemoryBytes > limits.maxmemoryBytes) {
     reject(server, "OOM command not allowed when used memory > 'maxmemory'.", spec);
     return;
   }
@@ -111,20 +115,18 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
 
   if (ctx.changes > 0) {
     server.dirty += ctx.changes;
-    if ((ctx.effects as string[][] | null) === null && spec.flags.includes('write')) server.emitEffect(client.db, argv);
+    if ((ctx.effects as string[][] | null) === null && (bits & FLAG_WRITE) !== 0) server.emitEffect(client.db, argv);
   }
   const effects = ctx.effects as string[][] | null;
   if (effects !== null) for (const e of effects) server.emitEffect(client.db, e);
 
-  const slower = server.config.getInt('slowlog-log-slower-than');
-  if (slower >= 0 && durationUs >= slower && !spec.flags.includes('skip_slowlog')) {
-    server.slowlog.record(argv, durationUs, ctx.now, client.addr, client.name, server.config.getInt('slowlog-max-len'));
+  if (limits.slowlogSlowerThanUs >= 0 && durationUs >= limits.slowlogSlowerThanUs && (bits & FLAG_SKIP_SLOWLOG) === 0) {
+    server.slowlog.record(argv, durationUs, ctx.now, client.addr, client.name, limits.slowlogLenMax);
   }
-  const threshold = server.config.getInt('latency-monitor-threshold');
-  if (threshold > 0 && durationUs / 1000 >= threshold) {
-    server.latency.add(spec.flags.includes('fast') ? 'fast-command' : 'command', Math.round(durationUs / 1000), ctx.now);
+  if (limits.latencyThresholdMs > 0 && durationUs / 1000 >= limits.latencyThresholdMs) {
+    server.latency.add((bits & FLAG_FAST) !== 0 ? 'fast-command' : 'command', Math.round(durationUs / 1000), ctx.now);
   }
-  if (server.monitors.size > 0 && !spec.flags.includes('skip_monitor') && !spec.flags.includes('admin')) {
+  if (server.monitors.size > 0 && (bits & (FLAG_SKIP_MONITOR | FLAG_ADMIN)) === 0) {
     feedMonitors(server, client, argv, ctx.now);
   }
 }

@@ -70,6 +70,8 @@ export class ConcordServer {
   peakMemoryBytes = 0;
   readonly onShutdown: () => void;
   readonly out = new ReplyWriter();
+  /** Config values read on every command, kept current by config watchers. */
+  readonly limits = { maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0 };
   readonly ctx: ExecContext;
   private readonly activeExpire = new ActiveExpire();
   private listeners: net.Server[] = [];
@@ -101,7 +103,13 @@ export class ConcordServer {
     cfg.watch<number>('proto-max-multibulk-len', (v) => (this.parserLimits.multibulkLenMax = v));
     cfg.watch<Record<OutputBufferClass, OutputBufferLimit>>('client-output-buffer-limit', (v) => (this.obufLimits = v));
     cfg.watch<LogLevel>('loglevel', (v) => (this.log.level = v));
-    cfg.watch<number>('slowlog-max-len', (v) => this.slowlog.trim(v));
+    cfg.watch<number>('slowlog-max-len', (v) => {
+      this.limits.slowlogLenMax = v;
+      this.slowlog.trim(v);
+    });
+    cfg.watch<number>('maxmemory', (v) => (this.limits.maxmemoryBytes = v));
+    cfg.watch<number>('slowlog-log-slower-than', (v) => (this.limits.slowlogSlowerThanUs = v));
+    cfg.watch<number>('latency-monitor-threshold', (v) => (this.limits.latencyThresholdMs = v));
     cfg.watch<number>('hz', () => this.scheduleCron());
     const dir = cfg.getString('dir');
     mkdirSync(dir, { recursive: true });
