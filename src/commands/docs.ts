@@ -22,5 +22,29 @@ export function commandsMarkdown(): string {
     md += `\n## ${group}\n\n| command | arity | flags | summary |\n| --- | --- | --- | --- |\n`;
     for (const spec of specs.sort((a, b) => a.name.localeCompare(b.name))) md += `${row(spec)}\n`;
   }
-  return md;
+  return md + DIFFERENCES;
 }
+
+const DIFFERENCES = `
+## Differences from Redis
+
+Deliberate, and kept short; everything else is a bug to report.
+
+- \`OBJECT IDLETIME\` and \`OBJECT FREQ\` reply with an error: Concord does not track per-key access
+  time (it would cost ~40 bytes a key). \`OBJECT ENCODING\` of a string is derived from its content
+  (\`int\`, \`embstr\` up to 44 bytes, else \`raw\`), so a short value built by \`APPEND\` reports
+  \`embstr\` where Redis says \`raw\`.
+- \`RANDOMKEY\` walks a persistent iterator a random distance: every key can come up, but not with
+  equal probability (Redis's choice is not uniform either).
+- \`SCAN\` cursors are handles to server-side iterators: a cursor is meaningful only on the node
+  that issued it. The guarantee is stronger than Redis's: a key present for the whole scan is
+  returned exactly once, and a scan terminates even while the keyspace keeps growing.
+- \`INCRBYFLOAT\` adds exact decimals and prints 17 decimal places at most, trailing zeros trimmed;
+  Redis adds in 80-bit long double. The text is the same whenever long double represents the
+  operands well enough (\`0.1 + 0.2\` gives \`0.3\` in both).
+- \`client-output-buffer-limit\` bounds normal clients by default (1 GB hard limit).
+- \`SHUTDOWN SAVE\` is refused until snapshots exist; \`SHUTDOWN\` and \`SHUTDOWN NOSAVE\` work.
+- \`DEBUG\` offers \`SLEEP\`, \`SET-ACTIVE-EXPIRE\`, \`OBJECT\` and \`HELP\`.
+- \`MEMORY USAGE\` estimates the key's cost in V8's heap; \`INFO memory\` reports V8 heap figures.
+- \`CLIENT LIST\` reports \`fd=-1\` and zeros for Redis-internal buffer fields it has no equivalent for.
+`;

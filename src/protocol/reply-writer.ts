@@ -194,22 +194,70 @@ export function formatDouble(d: number): string {
   return formatG17(d);
 }
 
-/** C's printf("%.17g"). */
+/**
+ * C's printf("%.17g"), which rounds exact ties half to even (JS's toExponential rounds them up).
+ * A tie at the 17th digit shows as a 5 in the 18th when rounding to 18 digits, so only those
+ * values take the exact BigInt path.
+ */
 export function formatG17(d: number): string {
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  let s: string;
-  // %g picks exponential form when exp < -4 or exp >= precision; recompute exp from the rounded form.
-  const e = d.toExponential(16);
-  const realExp = parseInt(e.slice(e.indexOf('e') + 1), 10);
-  if (realExp < -4 || realExp >= 17) {
-    let [mant, ex] = e.split('e');
-    if (mant.includes('.')) mant = mant.replace(/0+$/, '').replace(/\.$/, '');
-    const sign = ex[0] === '-' ? '-' : '+';
-    const digits = ex.replace(/^[+-]/, '').padStart(2, '0');
-    s = `${mant}e${sign}${digits}`;
-  } else {
-    s = d.toFixed(Math.max(0, 16 - realExp));
-    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  const sign = d < 0 ? '-' : '';
+  const abs = Math.abs(d);
+  const e18 = abs.toExponential(17);
+  if (e18.charCodeAt(e18.indexOf('e') - 1) === 0x35 /* 5 */) {
+    const [digits, exp] = exactDigits17(abs);
+    return sign + layoutG(digits, exp);
   }
-  return s;
+  const e17 = abs.toExponential(16);
+  const ePos = e17.indexOf('e');
+  return sign + layoutG(e17[0] + e17.slice(2, ePos), Number(e17.slice(ePos + 1)));
+}
+
+/** %g layout of 17 significant `digits` with decimal exponent `exp`, trailing zeros removed. */
+function layoutG(digits: string, exp: number): string {
+  if (exp < -4 || exp >= 17) {
+    const frac = digits.slice(1).replace(/0+$/, '');
+    return `${digits[0]}${frac === '' ? '' : `.${frac}`}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const s = exp >= 0 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : `0.${'0'.repeat(-exp - 1)}${digits}`;
+  return s.replace(/0+$/, '').replace(/\.$/, '');
+}
+
+const TEN16 = 10n ** 16n;
+const TEN17 = 10n ** 17n;
+
+/** The 17 significant digits of a positive double, rounded half to even, and its decimal exponent. */
+function exactDigits17(abs: number): [string, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, abs);
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  let m = bits & 0xfffffffffffffn;
+  let e = -1074;
+  if (biased !== 0) {
+    m |= 1n << 52n;
+    e = biased - 1075;
+  }
+  const num0 = e >= 0 ? m << BigInt(e) : m;
+  const den0 = e >= 0 ? 1n : 1n << BigInt(-e);
+  let exp = Math.floor(Math.log10(abs));
+  let q: bigint;
+  let r: bigint;
+  let den: bigint;
+  for (;;) {
+    const shift = exp - 16;
+    const num = shift < 0 ? num0 * 10n ** BigInt(-shift) : num0;
+    den = shift > 0 ? den0 * 10n ** BigInt(shift) : den0;
+    q = num / den;
+    r = num % den;
+    if (q >= TEN17) exp++;
+    else if (q < TEN16) exp--;
+    else break;
+  }
+  if (2n * r > den || (2n * r === den && (q & 1n) === 1n)) q++;
+  if (q === TEN17) {
+    q = TEN16;
+    exp++;
+  }
+  return [String(q), exp];
 }

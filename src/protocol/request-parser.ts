@@ -27,10 +27,23 @@ export interface ParserLimits {
 const CR = 13;
 const LF = 10;
 
+/** Smallest buffer allocated to accumulate a partial command. */
+const ACCUMULATE_BYTES_MIN = 16 * 1024;
+
+/**
+ * The parser may keep a reference to a chunk passed to `feed` until its bytes are consumed:
+ * callers must not reuse a chunk's memory afterwards (socket reads never do).
+ */
 export class RequestParser {
-  /** Unconsumed input starts at `pos`. */
+  /** The input: `store` bytes [0, end). Unconsumed input starts at `pos`. `buf` views exactly that. */
   private buf: Buffer = Buffer.alloc(0);
+  private store: Buffer = this.buf;
+  private end = 0;
+  /** True when `store` is our own accumulation buffer (with spare room), not a caller's chunk. */
+  private owned = false;
   private pos = 0;
+  /** Searches for a line end resume here, so input trickling in a byte at a time costs linear time. */
+  private scanFrom = 0;
   /** Arguments still expected in the current multibulk, or 0 when between commands. */
   private multibulkLeft = 0;
   private argv: string[] = [];
@@ -55,16 +68,13 @@ export class RequestParser {
       this.bigChunks.push(chunk);
       this.bigBytes += chunk.length;
       if (this.bigBytes < this.bulkLen + 2) return;
-      this.buf = Buffer.concat(this.bigChunks, this.bigBytes);
-      this.pos = 0;
+      this.setInput(Buffer.concat(this.bigChunks, this.bigBytes));
       this.bigChunks = null;
       this.bigBytes = 0;
-    } else if (this.pos >= this.buf.length) {
-      this.buf = chunk;
-      this.pos = 0;
+    } else if (this.pos >= this.end) {
+      this.setInput(chunk);
     } else {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-      this.pos = 0;
+      this.append(chunk);
     }
     while (this.pos < this.buf.length) {
       const done = this.multibulkLeft > 0 || this.buf[this.pos] === 0x2a /* '*' */
@@ -72,16 +82,46 @@ export class RequestParser {
         : this.parseInline(out);
       if (!done) break;
     }
-    if (this.pos >= this.buf.length) {
-      this.buf = EMPTY;
+    if (this.pos >= this.end) this.setInput(EMPTY);
+  }
+
+  private setInput(chunk: Buffer): void {
+    this.buf = this.store = chunk;
+    this.end = chunk.length;
+    this.owned = false;
+    this.pos = 0;
+    this.scanFrom = 0;
+  }
+
+  /** Adds `chunk` after the unconsumed input, growing our own buffer by doubling. */
+  private append(chunk: Buffer): void {
+    if (this.owned && this.end + chunk.length <= this.store.length) {
+      chunk.copy(this.store, this.end);
+      this.end += chunk.length;
+    } else {
+      const remaining = this.end - this.pos;
+      const next = Buffer.allocUnsafe(Math.max(ACCUMULATE_BYTES_MIN, 2 * (remaining + chunk.length)));
+      this.store.copy(next, 0, this.pos, this.end);
+      chunk.copy(next, remaining);
+      this.scanFrom = Math.max(0, this.scanFrom - this.pos);
+      this.store = next;
+      this.end = remaining + chunk.length;
       this.pos = 0;
+      this.owned = true;
     }
+    this.buf = this.store.subarray(0, this.end);
+  }
+
+  /** Index of `byte` at or after `pos`, or -1; remembers how far it looked. */
+  private find(byte: number): number {
+    const at = this.buf.indexOf(byte, Math.max(this.pos, this.scanFrom));
+    this.scanFrom = at < 0 ? this.end : at;
+    return at;
   }
 
   /** Drops buffered input (the connection is closing or being reset). */
   reset(): void {
-    this.buf = EMPTY;
-    this.pos = 0;
+    this.setInput(EMPTY);
     this.multibulkLeft = 0;
     this.argv = [];
     this.bulkLen = -1;
@@ -92,7 +132,7 @@ export class RequestParser {
   /** Returns true when a command (or an empty line) was consumed, false when more bytes are needed. */
   private parseInline(out: string[][]): boolean {
     const buf = this.buf;
-    const nl = buf.indexOf(LF, this.pos);
+    const nl = this.find(LF);
     if (nl < 0) {
       if (buf.length - this.pos > INLINE_BYTES_MAX) throw new ProtocolError('too big inline request');
       return false;
@@ -112,7 +152,7 @@ export class RequestParser {
     const buf = this.buf;
     if (this.multibulkLeft === 0) {
       // Header: *<count>\r\n
-      const cr = buf.indexOf(CR, this.pos);
+      const cr = this.find(CR);
       if (cr < 0) {
         if (buf.length - this.pos > INLINE_BYTES_MAX) throw new ProtocolError('too big mbulk count string');
         return false;
@@ -131,14 +171,14 @@ export class RequestParser {
     while (this.multibulkLeft > 0) {
       if (this.bulkLen < 0) {
         if (this.pos >= buf.length) return false;
-        const cr = buf.indexOf(CR, this.pos);
+        const cr = this.find(CR);
         if (cr < 0) {
           if (buf.length - this.pos > INLINE_BYTES_MAX) throw new ProtocolError('too big bulk count string');
           if (buf[this.pos] !== 0x24) throw expectedDollar(buf[this.pos]);
           return false;
         }
-        if (cr + 1 >= buf.length) return false;
         if (buf[this.pos] !== 0x24 /* '$' */) throw expectedDollar(buf[this.pos]);
+        if (cr + 1 >= buf.length) return false;
         const len = parseLength(buf, this.pos + 1, cr);
         if (len === null || len < 0 || len > this.limits.bulkBytesMax) throw new ProtocolError('invalid bulk length');
         if (!this.authenticated && len > UNAUTH_BULK_BYTES_MAX) throw new ProtocolError('unauthenticated bulk length');
@@ -148,10 +188,9 @@ export class RequestParser {
       const available = buf.length - this.pos;
       if (available < this.bulkLen + 2) {
         if (this.bulkLen >= BIG_BULK_BYTES) {
-          this.bigChunks = [buf.subarray(this.pos)];
+          this.bigChunks = [Buffer.from(buf.subarray(this.pos))];
           this.bigBytes = available;
-          this.buf = EMPTY;
-          this.pos = 0;
+          this.setInput(EMPTY);
         }
         return false;
       }
@@ -245,7 +284,7 @@ export function splitInlineArgs(line: string): string[] | null {
           break;
         }
         const c = line[i];
-        if (isSpace(line.charCodeAt(i))) done = true;
+        if (isTokenEnd(line.charCodeAt(i))) done = true;
         else if (c === '"') inDouble = true;
         else if (c === "'") inSingle = true;
         else current += c;
@@ -254,6 +293,11 @@ export function splitInlineArgs(line: string): string[] | null {
     }
     args.push(current);
   }
+}
+
+/** Unquoted tokens end only at these (sdssplitargs); \v and \f stay inside a token. */
+function isTokenEnd(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9 || c === 0;
 }
 
 function isSpace(c: number): boolean {

@@ -1,0 +1,782 @@
+/**
+ * bench/compare.ts: run redis-benchmark against a real redis-server and against Concord,
+ * side by side, in one run, and print throughput, latency, server CPU per op and RSS.
+ *
+ *   npm run bench                      # build, then node dist/bench/compare.js
+ *   node dist/bench/compare.js --quick # one tenth of the requests
+ *   node dist/bench/compare.js --no-rss --json results.json
+ *   CONCORD_CMD=redis-server node dist/bench/compare.js --quick   # try the harness on two Redis
+ *
+ * Run with --help for every option. See bench/README.md for what the numbers mean.
+ *
+ * Only node: built-ins are used, and every child is started with spawn() and an argument
+ * array (never a shell string). Both servers are stopped at the end, on error and on Ctrl-C.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+interface Options {
+  quick: boolean;
+  rss: boolean;
+  warmup: boolean;
+  preload: boolean;
+  json: string | undefined;
+  n1: number; // requests for the -P 1 rows
+  n16: number; // requests for the -P 16 rows
+  keyspace: number; // -r for the rows
+  clients: number; // -c
+  rssKeyspace: number; // -r for the RSS load
+  rssRequests: number; // -n for the RSS load
+  only: string[] | undefined; // row ids to run
+  concordCmd: string[];
+  concordCmdFromUser: boolean;
+  redisServer: string;
+  redisBenchmark: string;
+  redisCli: string;
+  runTimeoutSec: number;
+  startTimeoutSec: number;
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/ -> project root
+const DEFAULT_CONCORD_CLI = path.join(ROOT, 'dist', 'src', 'cli', 'concord-server.js');
+
+const HELP = `Usage: node dist/bench/compare.js [options]
+
+Benchmarks a real redis-server and Concord side by side with redis-benchmark.
+
+Options:
+  --quick                 divide every request count by 10 (also BENCH_QUICK=1)
+  --no-rss                skip the RSS-after-loading-keys measurement
+  --no-warmup             skip the short untimed warm-up run against each server
+  --no-preload            do not pre-populate the ${'-r'} keyspace before the rows
+  --json <file>           also write the results as JSON to <file>
+  --n1 <N>                requests for the -P 1 rows (default 200000, /10 with --quick)
+  --n16 <N>               requests for the -P 16 rows (default 1000000, /10 with --quick)
+  --only <ids>            comma-separated row ids: set-p1,get-p1,set-p16,get-p16,set-d1024
+  --concord-cmd <cmd>     command that starts Concord, before the standard flags
+                          (also CONCORD_CMD). Split on whitespace, or a JSON array.
+                          Default: node dist/src/cli/concord-server.js
+                          e.g. CONCORD_CMD=redis-server to test this harness on two Redis
+  --redis-server <path>   redis-server binary (also REDIS_SERVER, default redis-server)
+  --redis-benchmark <p>   redis-benchmark binary (also REDIS_BENCHMARK)
+  --redis-cli <path>      redis-cli binary (also REDIS_CLI)
+  --timeout <sec>         give up on one redis-benchmark run after this long (default 600)
+  --start-timeout <sec>   wait this long for a server to answer PING (default 30)
+  -h, --help              this text
+`;
+
+function splitCommand(s: string): string[] {
+  const t = s.trim();
+  if (t.startsWith('[')) {
+    const v: unknown = JSON.parse(t);
+    if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'string')) {
+      throw new Error(`command JSON must be a non-empty array of strings: ${s}`);
+    }
+    return v as string[];
+  }
+  const parts = t.split(/\s+/).filter((x) => x.length > 0);
+  if (parts.length === 0) throw new Error('empty command');
+  return parts;
+}
+
+function parseArgs(argv: string[]): Options {
+  const env = process.env;
+  const quickEnv = env.BENCH_QUICK !== undefined && env.BENCH_QUICK !== '' && env.BENCH_QUICK !== '0';
+  const o: Options = {
+    quick: quickEnv,
+    rss: true,
+    warmup: true,
+    preload: true,
+    json: undefined,
+    n1: 0,
+    n16: 0,
+    keyspace: 100_000,
+    clients: 50,
+    rssKeyspace: 1_000_000,
+    rssRequests: 2_000_000,
+    only: undefined,
+    concordCmd: [process.execPath, DEFAULT_CONCORD_CLI],
+    concordCmdFromUser: false,
+    redisServer: env.REDIS_SERVER || 'redis-server',
+    redisBenchmark: env.REDIS_BENCHMARK || 'redis-benchmark',
+    redisCli: env.REDIS_CLI || 'redis-cli',
+    runTimeoutSec: 600,
+    startTimeoutSec: 30,
+  };
+  if (env.CONCORD_CMD) {
+    o.concordCmd = splitCommand(env.CONCORD_CMD);
+    o.concordCmdFromUser = true;
+  }
+  let n1: number | undefined;
+  let n16: number | undefined;
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  const int = (s: string, flag: string): number => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer, got ${s}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    switch (a) {
+      case '--quick': o.quick = true; break;
+      case '--no-rss': o.rss = false; break;
+      case '--no-warmup': o.warmup = false; break;
+      case '--no-preload': o.preload = false; break;
+      case '--json': o.json = value(i, a); i++; break;
+      case '--n1': n1 = int(value(i, a), a); i++; break;
+      case '--n16': n16 = int(value(i, a), a); i++; break;
+      case '--only': o.only = value(i, a).split(',').map((x) => x.trim()).filter(Boolean); i++; break;
+      case '--concord-cmd': o.concordCmd = splitCommand(value(i, a)); o.concordCmdFromUser = true; i++; break;
+      case '--redis-server': o.redisServer = value(i, a); i++; break;
+      case '--redis-benchmark': o.redisBenchmark = value(i, a); i++; break;
+      case '--redis-cli': o.redisCli = value(i, a); i++; break;
+      case '--timeout': o.runTimeoutSec = int(value(i, a), a); i++; break;
+      case '--start-timeout': o.startTimeoutSec = int(value(i, a), a); i++; break;
+      case '-h': case '--help': process.stdout.write(HELP); process.exit(0);
+      default: throw new Error(`unknown option ${a} (try --help)`);
+    }
+  }
+  const div = o.quick ? 10 : 1;
+  o.n1 = n1 ?? 200_000 / div;
+  o.n16 = n16 ?? 1_000_000 / div;
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: every child is registered so that cleanup can stop it.
+
+const children = new Set<ChildProcess>();
+let interrupted = false; // set by SIGINT/SIGTERM/SIGHUP: start nothing new
+
+interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    if (interrupted) { reject(new Error('interrupted')); return; }
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+    child.on('error', (err) => { clearTimeout(timer); children.delete(child); reject(err); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('could not get a free port'))));
+    });
+  });
+}
+
+function shellQuote(args: string[]): string {
+  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// /proc readers
+
+let clkTck = 100;
+function readClkTck(): number {
+  try {
+    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const n = Number(r.stdout.trim());
+    if (r.status === 0 && Number.isInteger(n) && n > 0) return n;
+  } catch { /* fall through */ }
+  return 100;
+}
+
+interface ProcStat { ppid: number; utime: number; stime: number }
+function readStat(pid: number): ProcStat {
+  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Field 2 (comm) is in parentheses and may contain spaces: split after the last ')'.
+  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state), so field k is rest[k - 3].
+  return { ppid: Number(rest[4 - 3]), utime: Number(rest[14 - 3]), stime: Number(rest[15 - 3]) };
+}
+
+/** The pid and all its live descendants (a wrapper command may start the real server). */
+function procTree(root: number): number[] {
+  const kids = new Map<number, number[]>();
+  for (const ent of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(ent)) continue;
+    try {
+      const pid = Number(ent);
+      const { ppid } = readStat(pid);
+      const list = kids.get(ppid);
+      if (list) list.push(pid); else kids.set(ppid, [pid]);
+    } catch { /* process went away */ }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const p = queue.shift()!;
+    out.push(p);
+    for (const k of kids.get(p) ?? []) queue.push(k);
+  }
+  return out;
+}
+
+/** utime + stime in clock ticks, summed over the process tree (all threads included). */
+function cpuTicks(root: number): number {
+  let total = 0;
+  for (const pid of procTree(root)) {
+    try {
+      const st = readStat(pid);
+      total += st.utime + st.stime;
+    } catch (err) {
+      if (pid === root) throw err;
+    }
+  }
+  return total;
+}
+
+/** VmRSS in bytes, summed over the process tree. */
+function rssBytes(root: number): number {
+  let total = 0;
+  for (const pid of procTree(root)) {
+    try {
+      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+    } catch (err) {
+      if (pid === root) throw err;
+    }
+  }
+  return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers
+
+type ServerId = 'redis' | 'concord';
+
+interface Server {
+  id: ServerId;
+  label: string;
+  port: number;
+  dir: string;
+  argv: string[];
+  child: ChildProcess;
+  pid: number;
+  exit: string | undefined; // set once the process has exited
+  exited: Promise<void>;
+  logTail: string;
+}
+
+const servers: Server[] = [];
+const tmpDirs: string[] = [];
+
+function startServer(id: ServerId, label: string, cmd: string[], port: number): Server {
+  if (interrupted) throw new Error('interrupted');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `concord-bench-${id}-`));
+  tmpDirs.push(dir);
+  const argv = [...cmd, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  children.add(child);
+  let resolveExit!: () => void;
+  const exited = new Promise<void>((r) => { resolveExit = r; });
+  const srv: Server = { id, label, port, dir, argv, child, pid: child.pid ?? -1, exit: undefined, exited, logTail: '' };
+  const keep = (d: string): void => {
+    srv.logTail = (srv.logTail + d).slice(-8000);
+  };
+  child.stdout!.setEncoding('utf8').on('data', keep);
+  child.stderr!.setEncoding('utf8').on('data', keep);
+  child.on('error', (err) => {
+    srv.exit = `failed to start: ${err.message}`;
+    children.delete(child);
+    resolveExit();
+  });
+  child.on('exit', (code, signal) => {
+    srv.exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    children.delete(child);
+    resolveExit();
+  });
+  servers.push(srv);
+  return srv;
+}
+
+async function waitForPing(o: Options, srv: Server): Promise<void> {
+  const deadline = Date.now() + o.startTimeoutSec * 1000;
+  for (;;) {
+    if (srv.exit !== undefined) {
+      throw new Error(`${srv.label} ${srv.exit} before answering PING. Its output:\n${srv.logTail}`);
+    }
+    const r = await run(o.redisCli, ['-h', '127.0.0.1', '-p', String(srv.port), 'ping'], 5000);
+    if (r.code === 0 && r.stdout.trim() === 'PONG') return;
+    if (Date.now() > deadline) {
+      throw new Error(`${srv.label} did not answer PING on port ${srv.port} within ${o.startTimeoutSec}s ` +
+        `(last: ${(r.stdout + r.stderr).trim()}). Its output:\n${srv.logTail}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function cli(o: Options, srv: Server, ...args: string[]): Promise<string> {
+  const r = await run(o.redisCli, ['-h', '127.0.0.1', '-p', String(srv.port), ...args], 30_000);
+  if (r.code !== 0) throw new Error(`redis-cli ${args.join(' ')} on ${srv.label} failed: ${(r.stdout + r.stderr).trim()}`);
+  return r.stdout.trim();
+}
+
+/** SET key:000000000000 .. key:<n-1> to "xxx" (what redis-benchmark -r n -d 3 uses), pipelined. */
+function preload(srv: Server, n: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    let replies = 0;
+    let errors = 0;
+    let firstError = '';
+    let pending = '';
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`preload of ${srv.label} timed out after ${replies} replies`)); }, 120_000);
+    sock.setEncoding('latin1');
+    sock.on('connect', () => {
+      const batch = 10_000;
+      const chunks: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const key = `key:${String(i).padStart(12, '0')}`;
+        chunks.push(`*3\r\n$3\r\nSET\r\n$${key.length}\r\n${key}\r\n$3\r\nxxx\r\n`);
+        if (chunks.length === batch) { sock.write(chunks.join('')); chunks.length = 0; }
+      }
+      if (chunks.length > 0) sock.write(chunks.join(''));
+    });
+    sock.on('data', (d: string) => {
+      // Every reply to SET is one line: +OK or -ERR ...
+      pending += d;
+      let idx: number;
+      while ((idx = pending.indexOf('\r\n')) >= 0) {
+        const line = pending.slice(0, idx);
+        pending = pending.slice(idx + 2);
+        replies++;
+        if (line[0] !== '+') { errors++; if (!firstError) firstError = line; }
+      }
+      if (replies >= n) {
+        clearTimeout(timer);
+        sock.end();
+        if (errors > 0) reject(new Error(`preload of ${srv.label}: ${errors} error replies, first: ${firstError}`));
+        else resolve(replies);
+      }
+    });
+    sock.on('error', (err) => { clearTimeout(timer); reject(err); });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      if (replies < n) reject(new Error(`preload of ${srv.label}: connection closed after ${replies}/${n} replies`));
+    });
+  });
+}
+
+let cleanupPromise: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleanupPromise ??= (async () => {
+    for (const c of children) {
+      if (!servers.some((s) => s.child === c)) c.kill('SIGKILL'); // stray redis-benchmark / redis-cli
+    }
+    for (const s of servers) if (s.exit === undefined) s.child.kill('SIGTERM');
+    const all = Promise.all(servers.map((s) => s.exited));
+    const timedOut = await Promise.race([all.then(() => false), sleep(5000).then(() => true)]);
+    if (timedOut) {
+      for (const s of servers) {
+        if (s.exit === undefined) {
+          process.stderr.write(`${s.label} (pid ${s.pid}) did not stop on SIGTERM within 5s, sending SIGKILL\n`);
+          s.child.kill('SIGKILL');
+        }
+      }
+      await Promise.race([all, sleep(2000)]);
+    }
+    for (const d of tmpDirs) {
+      try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ }
+    }
+  })();
+  return cleanupPromise;
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  if (interrupted) { // second Ctrl-C: stop at once
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(130);
+  }
+  interrupted = true;
+  process.stderr.write(`\n${sig}: stopping servers...\n`);
+  void cleanup().then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('SIGHUP', onSignal);
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); }); // last resort
+
+// ---------------------------------------------------------------------------------------------
+// Benchmark rows
+
+interface RowSpec {
+  id: string;
+  name: string;
+  test: 'set' | 'get';
+  pipeline: number;
+  dataSize: number | undefined;
+  minThroughputRatio: number; // informational targets
+  maxCpuRatio: number | undefined;
+}
+
+const ROWS: RowSpec[] = [
+  { id: 'set-p1', name: 'SET -P 1', test: 'set', pipeline: 1, dataSize: undefined, minThroughputRatio: 0.9, maxCpuRatio: 1.3 },
+  { id: 'get-p1', name: 'GET -P 1', test: 'get', pipeline: 1, dataSize: undefined, minThroughputRatio: 0.9, maxCpuRatio: 1.3 },
+  { id: 'set-p16', name: 'SET -P 16', test: 'set', pipeline: 16, dataSize: undefined, minThroughputRatio: 0.7, maxCpuRatio: undefined },
+  { id: 'get-p16', name: 'GET -P 16', test: 'get', pipeline: 16, dataSize: undefined, minThroughputRatio: 0.7, maxCpuRatio: undefined },
+  { id: 'set-d1024', name: 'SET -d 1024', test: 'set', pipeline: 1, dataSize: 1024, minThroughputRatio: 0.9, maxCpuRatio: 1.3 },
+];
+const RSS_MAX_RATIO = 2.5;
+
+interface Measurement {
+  rps: number;
+  avgMs: number;
+  minMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  cpuSec: number;
+  cpuSecPer1M: number;
+  wallSec: number;
+}
+
+interface RowResult {
+  id: string;
+  name: string;
+  requests: number;
+  commands: Partial<Record<ServerId, string>>;
+  redis: Measurement | { error: string };
+  concord: Measurement | { error: string };
+  throughputRatio: number | undefined;
+  cpuRatio: number | undefined;
+  targets: { minThroughputRatio: number; maxCpuRatio: number | undefined };
+}
+
+function benchArgs(o: Options, port: number, row: RowSpec, requests: number): string[] {
+  const a = ['-h', '127.0.0.1', '-p', String(port), '-t', row.test, '-n', String(requests),
+    '-c', String(o.clients), '-P', String(row.pipeline), '-r', String(o.keyspace)];
+  if (row.dataSize !== undefined) a.push('-d', String(row.dataSize));
+  a.push('--csv');
+  return a;
+}
+
+interface CsvRow { test: string; rps: number; avg: number; min: number; p50: number; p95: number; p99: number; max: number }
+function parseCsv(out: string): CsvRow[] {
+  const rows: CsvRow[] = [];
+  let header: string[] | undefined;
+  for (const raw of out.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line.startsWith('"')) continue;
+    const cells = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+    if (cells[0] === 'test') { header = cells; continue; }
+    if (!header) continue;
+    const get = (name: string): number => {
+      const i = header!.indexOf(name);
+      return i < 0 ? NaN : Number(cells[i]);
+    };
+    rows.push({
+      test: cells[0] ?? '', rps: get('rps'), avg: get('avg_latency_ms'), min: get('min_latency_ms'),
+      p50: get('p50_latency_ms'), p95: get('p95_latency_ms'), p99: get('p99_latency_ms'), max: get('max_latency_ms'),
+    });
+  }
+  return rows;
+}
+
+async function measure(o: Options, srv: Server, args: string[], requests: number): Promise<Measurement | { error: string }> {
+  if (srv.exit !== undefined) return { error: `server ${srv.exit}` };
+  const before = cpuTicks(srv.pid);
+  const t0 = process.hrtime.bigint();
+  const r = await run(o.redisBenchmark, args, o.runTimeoutSec * 1000);
+  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (srv.exit !== undefined) return { error: `server ${srv.exit} during the run` };
+  const after = cpuTicks(srv.pid);
+  const detail = (r.stderr + r.stdout).trim().split('\n').slice(-3).join(' | ');
+  if (r.timedOut) return { error: `redis-benchmark timed out after ${o.runTimeoutSec}s` };
+  if (r.code !== 0) return { error: `redis-benchmark exited ${r.code ?? r.signal}: ${detail}` };
+  const csv = parseCsv(r.stdout);
+  const row = csv[0];
+  if (!row || !Number.isFinite(row.rps)) return { error: `no CSV result from redis-benchmark: ${detail}` };
+  const cpuSec = (after - before) / clkTck;
+  return {
+    rps: row.rps, avgMs: row.avg, minMs: row.min, p50Ms: row.p50, p95Ms: row.p95, p99Ms: row.p99, maxMs: row.max,
+    cpuSec, cpuSecPer1M: (cpuSec / requests) * 1e6, wallSec,
+  };
+}
+
+function isOk(m: Measurement | { error: string }): m is Measurement {
+  return !('error' in m);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting
+
+function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+function fmtMB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+function fmtRatio(r: number | undefined): string {
+  return r === undefined || !Number.isFinite(r) ? '-' : `${r.toFixed(2)}x`;
+}
+function fmtTarget(r: number | undefined, op: '>=' | '<=', limit: number | undefined): string {
+  if (limit === undefined) return '';
+  const tag = `${op}${limit.toFixed(1)}`;
+  if (r === undefined || !Number.isFinite(r)) return `${tag} ?`;
+  const ok = op === '>=' ? r >= limit : r <= limit;
+  return `${tag} ${ok ? 'ok' : 'MISS'}`;
+}
+
+function table(headers: string[], rows: string[][], rightAlign: boolean[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+/** Runs everything and prints the report; resolves to the number of failed measurements. */
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  clkTck = readClkTck();
+
+  if (!o.concordCmdFromUser && !fs.existsSync(DEFAULT_CONCORD_CLI)) {
+    throw new Error(`Concord CLI not found at ${DEFAULT_CONCORD_CLI}. Build it with \`npx tsc -p .\`, ` +
+      'or point --concord-cmd / CONCORD_CMD at another server (e.g. CONCORD_CMD=redis-server).');
+  }
+  const rowSpecs = o.only ? ROWS.filter((r) => o.only!.includes(r.id)) : ROWS;
+  if (o.only) {
+    const unknown = o.only.filter((id) => !ROWS.some((r) => r.id === id));
+    if (unknown.length > 0) throw new Error(`unknown row id(s) ${unknown.join(', ')}; known: ${ROWS.map((r) => r.id).join(', ')}`);
+  }
+
+  const redisVersion = spawnSync(o.redisServer, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
+  const benchVersion = spawnSync(o.redisBenchmark, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
+  const cpus = os.cpus();
+  log(`host: ${cpus.length} x ${cpus[0]?.model ?? '?'}, ${os.platform()} ${os.release()}, node ${process.version}, CLK_TCK=${clkTck}`);
+  log(`${redisVersion}; ${benchVersion}`);
+  if (cpus.length <= 2) {
+    log('note: with 2 cores, redis-benchmark competes with the server under test for CPU; compare ratios, not absolute numbers.');
+  }
+
+  const [pRedis, pConcord] = [await freePort(), await freePort()];
+  const redis = startServer('redis', 'Redis', [o.redisServer], pRedis);
+  const concord = startServer('concord', 'Concord', o.concordCmd, pConcord);
+  const pair: [Server, Server] = [redis, concord];
+  for (const s of pair) log(`starting ${s.label}: ${shellQuote(s.argv)}`);
+  await Promise.all(pair.map((s) => waitForPing(o, s)));
+  for (const s of pair) log(`${s.label} is up on port ${s.port} (pid ${s.pid}, tree ${procTree(s.pid).join(',')})`);
+
+  const idleRss: Record<ServerId, number> = { redis: rssBytes(redis.pid), concord: rssBytes(concord.pid) };
+  const commandsRun: string[] = [];
+
+  if (o.preload) {
+    for (const s of pair) {
+      const t0 = Date.now();
+      await preload(s, o.keyspace);
+      log(`preloaded ${s.label} with ${fmtInt(o.keyspace)} keys in ${((Date.now() - t0) / 1000).toFixed(1)}s, DBSIZE ${await cli(o, s, 'dbsize')}`);
+    }
+  }
+
+  if (o.warmup) {
+    const n = Math.max(10_000, Math.round(o.n1 / 10));
+    for (const s of pair) {
+      const args = ['-h', '127.0.0.1', '-p', String(s.port), '-t', 'set,get', '-n', String(n), '-c', String(o.clients), '-r', String(o.keyspace), '--csv'];
+      commandsRun.push(`# warm-up, ${s.label}: ${shellQuote([o.redisBenchmark, ...args])}`);
+      log(`warm-up ${s.label}...`);
+      const r = await run(o.redisBenchmark, args, o.runTimeoutSec * 1000);
+      if (r.code !== 0) log(`warm-up of ${s.label} failed (${r.code ?? r.signal}): ${(r.stderr + r.stdout).trim().slice(-300)}`);
+    }
+  }
+
+  const results: RowResult[] = [];
+  for (const spec of rowSpecs) {
+    const requests = spec.pipeline > 1 ? o.n16 : o.n1;
+    const res: RowResult = {
+      id: spec.id, name: spec.name, requests, commands: {},
+      redis: { error: 'not run' }, concord: { error: 'not run' },
+      throughputRatio: undefined, cpuRatio: undefined,
+      targets: { minThroughputRatio: spec.minThroughputRatio, maxCpuRatio: spec.maxCpuRatio },
+    };
+    for (const s of pair) {
+      const args = benchArgs(o, s.port, spec, requests);
+      const cmdline = shellQuote([o.redisBenchmark, ...args]);
+      res.commands[s.id] = cmdline;
+      commandsRun.push(`# ${spec.name}, ${s.label}: ${cmdline}`);
+      log(`${spec.name} on ${s.label}: ${cmdline}`);
+      const m = await measure(o, s, args, requests);
+      res[s.id] = m;
+      if (isOk(m)) {
+        log(`  ${fmtInt(m.rps)} ops/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, server CPU ${m.cpuSec.toFixed(2)}s in ${m.wallSec.toFixed(1)}s`);
+      } else {
+        log(`  FAILED: ${m.error}`);
+      }
+    }
+    if (isOk(res.redis) && isOk(res.concord)) {
+      res.throughputRatio = res.concord.rps / res.redis.rps;
+      res.cpuRatio = res.redis.cpuSecPer1M > 0 ? res.concord.cpuSecPer1M / res.redis.cpuSecPer1M : undefined;
+    }
+    results.push(res);
+  }
+
+  // RSS after loading ~1M keys.
+  interface RssSide { idleBytes: number; loadedBytes: number; dbsize: number; loadRps: number | undefined; error?: string }
+  let rss: { command: Partial<Record<ServerId, string>>; redis: RssSide; concord: RssSide; ratio: number | undefined } | undefined;
+  if (o.rss) {
+    const side = (id: ServerId): RssSide => ({ idleBytes: idleRss[id], loadedBytes: NaN, dbsize: NaN, loadRps: undefined });
+    rss = { command: {}, redis: side('redis'), concord: side('concord'), ratio: undefined };
+    for (const s of pair) {
+      const r = rss[s.id];
+      try {
+        if (s.exit !== undefined) throw new Error(`server ${s.exit}`);
+        await cli(o, s, 'flushall');
+        const args = ['-h', '127.0.0.1', '-p', String(s.port), '-t', 'set', '-r', String(o.rssKeyspace),
+          '-n', String(o.rssRequests), '-c', String(o.clients), '-P', '16', '--csv'];
+        const cmdline = shellQuote([o.redisBenchmark, ...args]);
+        rss.command[s.id] = cmdline;
+        commandsRun.push(`# RSS load, ${s.label} (after FLUSHALL): ${cmdline}`);
+        log(`RSS load on ${s.label}: FLUSHALL; ${cmdline}`);
+        const out = await run(o.redisBenchmark, args, o.runTimeoutSec * 1000);
+        if (out.timedOut) throw new Error(`redis-benchmark timed out after ${o.runTimeoutSec}s`);
+        if (out.code !== 0) throw new Error(`redis-benchmark exited ${out.code ?? out.signal}: ${(out.stderr + out.stdout).trim().slice(-300)}`);
+        r.loadRps = parseCsv(out.stdout)[0]?.rps;
+        await sleep(1000); // let lazy frees / GC settle a little
+        r.loadedBytes = rssBytes(s.pid);
+        r.dbsize = Number(await cli(o, s, 'dbsize'));
+        log(`  RSS ${fmtMB(r.loadedBytes)}, DBSIZE ${fmtInt(r.dbsize)}`);
+      } catch (err) {
+        r.error = err instanceof Error ? err.message : String(err);
+        log(`  FAILED: ${r.error}`);
+      }
+    }
+    if (Number.isFinite(rss.redis.loadedBytes) && Number.isFinite(rss.concord.loadedBytes)) {
+      rss.ratio = rss.concord.loadedBytes / rss.redis.loadedBytes;
+    }
+  }
+
+  // ---- Report (stdout) ----
+  const out: string[] = [];
+  out.push('');
+  out.push(`concordkv vs ${redisVersion.split(' ').slice(0, 3).join(' ')}  (${o.quick ? 'quick, ' : ''}-c ${o.clients}, -r ${fmtInt(o.keyspace)}, ${cpus.length} cores)`);
+  out.push('');
+  const na = (m: Measurement | { error: string }, f: (m: Measurement) => string): string => (isOk(m) ? f(m) : 'ERR');
+  out.push(table(
+    ['row', 'requests', 'Redis ops/s', 'Concord ops/s', 'C/R', 'target', 'p50 R', 'p50 C', 'p99 R', 'p99 C',
+      'CPU s/1M R', 'CPU s/1M C', 'C/R', 'target'],
+    results.map((r) => [
+      r.name, fmtInt(r.requests),
+      na(r.redis, (m) => fmtInt(m.rps)), na(r.concord, (m) => fmtInt(m.rps)),
+      fmtRatio(r.throughputRatio), fmtTarget(r.throughputRatio, '>=', r.targets.minThroughputRatio),
+      na(r.redis, (m) => m.p50Ms.toFixed(3)), na(r.concord, (m) => m.p50Ms.toFixed(3)),
+      na(r.redis, (m) => m.p99Ms.toFixed(3)), na(r.concord, (m) => m.p99Ms.toFixed(3)),
+      na(r.redis, (m) => m.cpuSecPer1M.toFixed(2)), na(r.concord, (m) => m.cpuSecPer1M.toFixed(2)),
+      fmtRatio(r.cpuRatio), fmtTarget(r.cpuRatio, '<=', r.targets.maxCpuRatio),
+    ]),
+    [false, true, true, true, true, false, true, true, true, true, true, true, true, false],
+  ));
+  out.push('latencies in ms (from redis-benchmark); CPU = server utime+stime per 1M requests; C/R = Concord / Redis');
+  const errors = results.flatMap((r) => (['redis', 'concord'] as const)
+    .map((id) => (isOk(r[id]) ? undefined : `${r.name} on ${id}: ${(r[id] as { error: string }).error}`))
+    .filter((x): x is string => x !== undefined));
+  for (const e of errors) out.push(`error: ${e}`);
+
+  if (rss) {
+    out.push('');
+    const cell = (s: RssSide, f: (s: RssSide) => string): string => (s.error ? 'ERR' : f(s));
+    const growth = (s: RssSide): number => (s.loadedBytes - s.idleBytes) / s.dbsize;
+    const growthRatio = rss.redis.error || rss.concord.error ? undefined : growth(rss.concord) / growth(rss.redis);
+    out.push(table(
+      ['memory', 'Redis', 'Concord', 'C/R', 'target'],
+      [
+        ['RSS at start (idle)', fmtMB(rss.redis.idleBytes), fmtMB(rss.concord.idleBytes), fmtRatio(rss.concord.idleBytes / rss.redis.idleBytes), ''],
+        ['RSS after key load', cell(rss.redis, (s) => fmtMB(s.loadedBytes)), cell(rss.concord, (s) => fmtMB(s.loadedBytes)),
+          fmtRatio(rss.ratio), fmtTarget(rss.ratio, '<=', RSS_MAX_RATIO)],
+        ['keys (DBSIZE)', cell(rss.redis, (s) => fmtInt(s.dbsize)), cell(rss.concord, (s) => fmtInt(s.dbsize)), '', ''],
+        ['RSS growth per key', cell(rss.redis, (s) => `${fmtInt(growth(s))} B`), cell(rss.concord, (s) => `${fmtInt(growth(s))} B`),
+          fmtRatio(growthRatio), ''],
+        ['load ops/s (-P 16)', cell(rss.redis, (s) => (s.loadRps ? fmtInt(s.loadRps) : '?')),
+          cell(rss.concord, (s) => (s.loadRps ? fmtInt(s.loadRps) : '?')), '', ''],
+      ],
+      [false, true, true, true, false],
+    ));
+    for (const id of ['redis', 'concord'] as const) if (rss[id].error) out.push(`error: RSS on ${id}: ${rss[id].error}`);
+  }
+
+  out.push('');
+  out.push('servers:');
+  for (const s of pair) out.push(`  ${s.label}: ${shellQuote(s.argv)}`);
+  out.push('redis-benchmark command lines:');
+  for (const c of commandsRun) out.push(`  ${c}`);
+  if (o.rss) out.push('  (each RSS load is preceded by redis-cli FLUSHALL and followed by redis-cli DBSIZE)');
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  if (o.json) {
+    const doc = {
+      date: new Date().toISOString(),
+      host: { cpus: cpus.length, model: cpus[0]?.model, platform: `${os.platform()} ${os.release()}`, node: process.version, clkTck },
+      redisVersion, benchVersion,
+      options: { quick: o.quick, n1: o.n1, n16: o.n16, clients: o.clients, keyspace: o.keyspace, preload: o.preload, warmup: o.warmup,
+        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests },
+      servers: Object.fromEntries(pair.map((s) => [s.id, { argv: s.argv, port: s.port }])),
+      rows: results,
+      rss: rss ?? null,
+      targets: { rssMaxRatio: RSS_MAX_RATIO },
+      commands: commandsRun,
+    };
+    fs.writeFileSync(o.json, `${JSON.stringify(doc, null, 2)}\n`);
+    log(`wrote ${o.json}`);
+  }
+  return errors.length + (rss ? [rss.redis, rss.concord].filter((r) => r.error).length : 0);
+}
+
+main().then(
+  async (failures) => {
+    await cleanup();
+    if (interrupted) return; // the signal handler exits
+    if (failures > 0) process.stderr.write(`${failures} measurement(s) failed, see the errors above the command lines\n`);
+    process.exit(failures > 0 ? 2 : 0);
+  },
+  async (err: unknown) => {
+    await cleanup();
+    if (interrupted) return; // the signal handler exits
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
