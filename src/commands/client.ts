@@ -42,7 +42,8 @@ function list(ctx: Ctx, argv: string[]): void {
         ctx.error(`ERR Unknown client type '${argv[i]}'`);
         return;
       }
-      clients = clients.filter((c) => (t === 'normal' ? !c.monitor : false));
+      // MONITOR clients count as normal (flag O), as in Redis; there are no replicas or subscribers yet.
+      clients = clients.filter(() => t === 'normal');
     } else if (opt === 'ID' && i + 1 < argv.length) {
       const ids = new Set<number>();
       for (i++; i < argv.length; i++) {

@@ -76,10 +76,11 @@ export const FLAG_SKIP_SLOWLOG = 8;
 export const FLAG_SKIP_MONITOR = 16;
 export const FLAG_FAST = 32;
 export const FLAG_ADMIN = 64;
+export const FLAG_READONLY = 128;
 
 const BITS: Partial<Record<CommandFlag, number>> = {
   write: FLAG_WRITE, denyoom: FLAG_DENYOOM, no_auth: FLAG_NO_AUTH, skip_slowlog: FLAG_SKIP_SLOWLOG,
-  skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN,
+  skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN, readonly: FLAG_READONLY,
 };
 
 function flagBits(flags: readonly CommandFlag[]): number {

@@ -5,10 +5,12 @@
  *
  * Strings are byte strings (one char per byte, latin1), the representation used end to end.
  */
+import { latin1Write } from './latin1.js';
 
 /** Above this, a bulk payload is passed to the socket as its own buffer instead of being copied in. */
 const INLINE_PAYLOAD_BYTES_MAX = 16 * 1024;
 const INITIAL_BYTES = 16 * 1024;
+const SHORT_PAYLOAD_BYTES = 16;
 
 export type RespVersion = 2 | 3;
 
@@ -51,7 +53,7 @@ export class ReplyWriter {
 
   private ascii(s: string): void {
     this.ensure(s.length);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    this.len += latin1Write(this.buf, s, this.len);
   }
 
   /** `+OK` style status. Must not contain CR or LF. */
@@ -61,7 +63,7 @@ export class ReplyWriter {
 
   ok(): void {
     this.ensure(5);
-    this.len += this.buf.write('+OK\r\n', this.len, 'latin1');
+    this.len += latin1Write(this.buf, '+OK\r\n', this.len);
   }
 
   /** An error reply; `message` starts with its code (`ERR ...`, `WRONGTYPE ...`). CR/LF become spaces. */
@@ -88,10 +90,13 @@ export class ReplyWriter {
     const b = this.buf;
     let p = this.len;
     b[p++] = 0x24;
-    p += b.write(String(n), p, 'latin1');
+    if (n < 10) b[p++] = 0x30 + n;
+    else p += latin1Write(b, String(n), p);
     b[p++] = 13;
     b[p++] = 10;
-    p += b.write(s, p, 'latin1');
+    // A native call costs more than copying a few bytes by hand.
+    if (n <= SHORT_PAYLOAD_BYTES) for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    else p += latin1Write(b, s, p);
     b[p++] = 13;
     b[p++] = 10;
     this.len = p;
@@ -165,12 +170,12 @@ export class ReplyWriter {
   /** Raw pre-encoded bytes (e.g. a cached reply). */
   raw(bytes: string): void {
     this.ensure(bytes.length);
-    this.len += this.buf.write(bytes, this.len, 'latin1');
+    this.len += latin1Write(this.buf, bytes, this.len);
   }
 
   private bulkBody(s: string): void {
     this.ensure(s.length + 2);
-    this.len += this.buf.write(s, this.len, 'latin1');
+    this.len += latin1Write(this.buf, s, this.len);
     this.buf[this.len++] = 13;
     this.buf[this.len++] = 10;
   }

@@ -1,4 +1,5 @@
 import { ProtocolError } from './errors.js';
+import { latin1Slice } from './latin1.js';
 
 /**
  * Server-side request parser: RESP multibulk arrays of bulk strings, and inline commands
@@ -139,7 +140,7 @@ export class RequestParser {
     }
     let end = nl;
     if (end > this.pos && buf[end - 1] === CR) end--;
-    const line = buf.toString('latin1', this.pos, end);
+    const line = latin1Slice(buf, this.pos, end);
     this.pos = nl + 1;
     const argv = splitInlineArgs(line);
     if (argv === null) throw new ProtocolError('unbalanced quotes in request');
@@ -195,7 +196,7 @@ export class RequestParser {
         return false;
       }
       // Like Redis, the two bytes after the payload are skipped unchecked.
-      this.argv.push(buf.toString('latin1', this.pos, this.pos + this.bulkLen));
+      this.argv.push(latin1Slice(buf, this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;

@@ -4,7 +4,7 @@
  */
 import { wrongArity } from '../commands/args.js';
 import {
-  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
+  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
   type CommandSpec, type Ctx,
 } from '../commands/spec.js';
 import type { Database } from '../keyspace/database.js';
@@ -46,9 +46,20 @@ export class ExecContext implements Ctx {
   }
 }
 
+/** Bounds the per-server cache of command names as clients spell them ("GET", "get"). */
+const RAW_NAMES_MAX = 1024;
+
 /** Finds the entry for argv, descending into subcommands. Returns an error text when there is none. */
 export function resolve(server: ConcordServer, argv: readonly string[]): CommandSpec | string {
-  const spec = server.commands.get(argv[0].toLowerCase());
+  const rawNames = server.commandsBySpelling;
+  let spec = rawNames.get(argv[0]);
+  if (spec === undefined) {
+    spec = server.commands.get(argv[0].toLowerCase());
+    if (spec !== undefined) {
+      if (rawNames.size >= RAW_NAMES_MAX) rawNames.clear();
+      rawNames.set(argv[0], spec);
+    }
+  }
   if (spec === undefined) return unknownCommand(argv);
   if (spec.subcommands === undefined) return spec;
   if (argv.length < 2) return spec.handler !== undefined ? spec : wrongArity(spec.name);
@@ -85,6 +96,10 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     reject(server, 'NOAUTH Authentication required.', spec);
     return;
   }
+  if (client.monitor && (bits & (FLAG_WRITE | FLAG_READONLY)) !== 0) {
+    reject(server, "ERR Replica can't interact with the keyspace", spec);
+    return;
+  }
   const limits = server.limits;
   if (limits.maxmemoryBytes > 0 && (bits & FLAG_DENYOOM) !== 0 && server.usedMemoryBytes > limits.maxmemoryBytes) {
     reject(server, "OOM command not allowed when used memory > 'maxmemory'.", spec);
@@ -97,6 +112,7 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   ctx.changes = 0;
   ctx.failed = false;
   ctx.effects = null;
+  client.lastCommand = spec.name;
   const start = server.clock.monotonic();
   try {
     spec.handler!(ctx, argv);
@@ -111,7 +127,6 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   cs.calls++;
   cs.usec += durationUs;
   if (ctx.failed) cs.failedCalls++;
-  client.lastCommand = spec.name;
 
   if (ctx.changes > 0) {
     server.dirty += ctx.changes;
@@ -144,7 +159,7 @@ function feedMonitors(server: ConcordServer, client: Client, argv: readonly stri
   let line = `+${sec}.${usec} [${client.db} ${client.addr}]`;
   for (const a of argv) line += ` ${quoteRepr(a)}`;
   const bytes = Buffer.from(`${line}\r\n`, 'latin1');
-  for (const m of server.monitors) if (m !== client) server.sendTo(m, bytes);
+  for (const m of server.monitors) server.sendTo(m, bytes);
 }
 
 /** Redis's sdscatrepr: a quoted, escaped representation of a byte string. */

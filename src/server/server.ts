@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
+import type { CommandSpec } from '../commands/spec.js';
 import { buildCommandTable, type CommandTable } from '../commands/table.js';
 import { ActiveExpire, CYCLE_TIME_PERCENT } from '../keyspace/active-expire.js';
 import type { Database } from '../keyspace/database.js';
@@ -55,6 +56,8 @@ export class ConcordServer {
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
   readonly commands: CommandTable;
+  /** Names as clients spell them -> entry, so dispatch skips toLowerCase on the hot path. */
+  readonly commandsBySpelling = new Map<string, CommandSpec>();
   keyspace!: Keyspace;
   readonly effects: EffectSink[] = [];
   /** Changes since start (Redis's server.dirty); the save schedule reads it later. */
@@ -71,7 +74,10 @@ export class ConcordServer {
   readonly onShutdown: () => void;
   readonly out = new ReplyWriter();
   /** Config values read on every command, kept current by config watchers. */
-  readonly limits = { maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0 };
+  readonly limits = {
+    maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0, queryBufferBytesMax: 1 << 30,
+    authRequired: false,
+  };
   readonly ctx: ExecContext;
   private readonly activeExpire = new ActiveExpire();
   private listeners: net.Server[] = [];
@@ -103,11 +109,17 @@ export class ConcordServer {
     cfg.watch<number>('proto-max-multibulk-len', (v) => (this.parserLimits.multibulkLenMax = v));
     cfg.watch<Record<OutputBufferClass, OutputBufferLimit>>('client-output-buffer-limit', (v) => (this.obufLimits = v));
     cfg.watch<LogLevel>('loglevel', (v) => (this.log.level = v));
+    cfg.watch<string>('requirepass', (v) => {
+      this.limits.authRequired = v !== '';
+      // Clearing the password lets in clients that were waiting to authenticate, as in Redis.
+      if (v === '') for (const c of this.clients.values()) c.setAuthenticated(true);
+    });
     cfg.watch<number>('slowlog-max-len', (v) => {
       this.limits.slowlogLenMax = v;
       this.slowlog.trim(v);
     });
     cfg.watch<number>('maxmemory', (v) => (this.limits.maxmemoryBytes = v));
+    cfg.watch<number>('client-query-buffer-limit', (v) => (this.limits.queryBufferBytesMax = v));
     cfg.watch<number>('slowlog-log-slower-than', (v) => (this.limits.slowlogSlowerThanUs = v));
     cfg.watch<number>('latency-monitor-threshold', (v) => (this.limits.latencyThresholdMs = v));
     cfg.watch<number>('hz', () => this.scheduleCron());
@@ -204,6 +216,13 @@ export class ConcordServer {
     for (const argv of commands) {
       execute(this, client, argv);
       if (client.closeAfterReply || client.closed) break;
+      // Replies accumulate until the end of the read: check the limit per command, or one read
+      // of pipelined GETs of a big value could build gigabytes before the first flush.
+      if (this.overOutputLimit(client, out.pendingBytes, this.clock.now())) {
+        out.take();
+        this.dropForOutputLimit(client);
+        return;
+      }
     }
     if (protocolError !== null) {
       this.stats.error(`ERR ${protocolError.message}`);
@@ -216,7 +235,7 @@ export class ConcordServer {
       this.closeClient(client, true);
       return;
     }
-    if (client.parser.pendingBytes > this.config.getInt('client-query-buffer-limit')) {
+    if (client.parser.pendingBytes > this.limits.queryBufferBytesMax) {
       this.stats.clientQueryBufferLimitDisconnections++;
       this.log.log('warning', `Closing client that reached max query buffer length: id=${client.id} addr=${client.addr} (qbuf initial bytes: ${client.parser.pendingBytes})`);
       this.closeClient(client, false);
@@ -241,20 +260,26 @@ export class ConcordServer {
 
   private checkOutputBuffer(client: Client, nowMs: number): void {
     if (client.closed) return;
-    const limit = this.obufLimits[client.monitor ? 'replica' : 'normal'];
-    const used = client.outputBytes;
-    let over = limit.hardBytes > 0 && used >= limit.hardBytes;
-    if (!over && limit.softBytes > 0 && used >= limit.softBytes) {
+    if (this.overOutputLimit(client, 0, nowMs)) this.dropForOutputLimit(client);
+  }
+
+  /** True when the client's unread output (plus `pendingBytes` not yet written) breaks its limit. */
+  private overOutputLimit(client: Client, pendingBytes: number, nowMs: number): boolean {
+    const limit = this.obufLimits.normal;
+    const used = client.outputBytes + pendingBytes;
+    if (limit.hardBytes > 0 && used >= limit.hardBytes) return true;
+    if (limit.softBytes > 0 && used >= limit.softBytes) {
       if (client.softLimitSinceMs === 0) client.softLimitSinceMs = nowMs;
-      else over = nowMs - client.softLimitSinceMs >= limit.softSeconds * 1000;
-    } else if (!over) {
-      client.softLimitSinceMs = 0;
+      return nowMs - client.softLimitSinceMs >= limit.softSeconds * 1000;
     }
-    if (over) {
-      this.stats.clientOutputBufferLimitDisconnections++;
-      this.log.log('warning', `Client id=${client.id} addr=${client.addr} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      this.closeClient(client, false);
-    }
+    client.softLimitSinceMs = 0;
+    return false;
+  }
+
+  private dropForOutputLimit(client: Client): void {
+    this.stats.clientOutputBufferLimitDisconnections++;
+    this.log.log('warning', `Client id=${client.id} addr=${client.addr} closed for overcoming of output buffer limits.`);
+    this.closeClient(client, false);
   }
 
   /** Closes a connection; `graceful` lets pending replies reach the peer first. */
