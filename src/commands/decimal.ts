@@ -5,9 +5,12 @@
  * represents exactly enough, and the same result on every node.
  */
 
-/** Past this decimal exponent strtold overflows to infinity. */
-const EXPONENT_MAX = 4932;
 const PLACES = 17;
+/** long double's range: strtold overflows above LDBL_MAX and underflows to 0 below the smallest denormal. */
+const LDBL_MAX = { digits: '118973149535723176502', exp: 4932 };
+const LDBL_TRUE_MIN = { digits: '364519953188247460253', exp: -4951 };
+/** Binary exponents past this are far outside long double's range either way. */
+const BINARY_EXPONENT_MAX = 20_000;
 
 interface Decimal {
   /** value = mantissa * 10^-scale */
@@ -15,25 +18,61 @@ interface Decimal {
   scale: number;
 }
 
-/** Parses a finite decimal (`12`, `-1.5`, `3e-2`, `.5`). Null when malformed or out of long double range. */
+/**
+ * Parses what strtold accepts (decimal or hexadecimal, optional exponent) into an exact decimal.
+ * Null when malformed, or when strtold would report a range error (overflow, or underflow to 0).
+ */
 export function parseDecimal(s: string): Decimal | null {
+  const d = /^[+-]?0[xX]/.test(s) ? parseHex(s) : parseDec(s);
+  if (d === null || d.mantissa === 0n) return d;
+  if (compareMagnitude(d, LDBL_MAX) > 0 || compareMagnitude(d, LDBL_TRUE_MIN) < 0) return null;
+  return d;
+}
+
+function parseDec(s: string): Decimal | null {
   const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
   if (m === null) return null;
   const intPart = m[2];
   const frac = m[3] ?? '';
   if (intPart === '' && frac === '') return null;
   const exp = m[4] === undefined ? 0 : Number(m[4]);
-  if (!Number.isFinite(exp) || Math.abs(exp) > EXPONENT_MAX * 2) return null;
-  let mantissa = BigInt((intPart + frac).replace(/^0+(?=\d)/, '') || '0');
+  if (!Number.isSafeInteger(exp)) return null;
+  let mantissa = BigInt(intPart + frac);
   if (m[1] === '-') mantissa = -mantissa;
-  let scale = frac.length - exp;
-  const digits = (intPart + frac).replace(/^0+/, '').length;
-  if (mantissa !== 0n && digits - scale > EXPONENT_MAX) return null;
-  if (scale < 0) {
-    mantissa *= 10n ** BigInt(-scale);
-    scale = 0;
-  }
-  return { mantissa, scale };
+  if (mantissa === 0n) return { mantissa, scale: 0 };
+  const scale = frac.length - exp;
+  // Decide the range before building huge powers of ten.
+  const digits = (intPart + frac).replace(/^0+/, '');
+  const leadExp = digits.length - 1 - scale;
+  if (leadExp > LDBL_MAX.exp + 1 || leadExp < LDBL_TRUE_MIN.exp - 1) return null;
+  return scale < 0 ? { mantissa: mantissa * 10n ** BigInt(-scale), scale: 0 } : { mantissa, scale };
+}
+
+/** C99 hexadecimal floats: `0x1.8p3` = 1.5 * 2^3. Exact in decimal since 2^-n = 5^n / 10^n. */
+function parseHex(s: string): Decimal | null {
+  const m = /^([+-]?)0[xX]([0-9a-fA-F]*)(?:\.([0-9a-fA-F]*))?(?:[pP]([+-]?\d+))?$/.exec(s);
+  if (m === null) return null;
+  const intPart = m[2];
+  const frac = m[3] ?? '';
+  if (intPart === '' && frac === '') return null;
+  let mantissa = BigInt(`0x${intPart + frac}`);
+  if (m[1] === '-') mantissa = -mantissa;
+  if (mantissa === 0n) return { mantissa, scale: 0 };
+  const binaryExp = (m[4] === undefined ? 0 : Number(m[4])) - 4 * frac.length;
+  if (!Number.isSafeInteger(binaryExp) || Math.abs(binaryExp) > BINARY_EXPONENT_MAX) return null;
+  if (binaryExp >= 0) return { mantissa: mantissa << BigInt(binaryExp), scale: 0 };
+  return { mantissa: mantissa * 5n ** BigInt(-binaryExp), scale: -binaryExp };
+}
+
+/** Sign of |d| - bound, where bound = 0.digits... * 10^(exp+1) (first digit before the point). */
+function compareMagnitude(d: Decimal, bound: { digits: string; exp: number }): number {
+  const abs = (d.mantissa < 0n ? -d.mantissa : d.mantissa).toString();
+  const leadExp = abs.length - 1 - d.scale;
+  if (leadExp !== bound.exp) return leadExp > bound.exp ? 1 : -1;
+  const n = Math.max(abs.length, bound.digits.length);
+  const a = abs.padEnd(n, '0');
+  const b = bound.digits.padEnd(n, '0');
+  return a === b ? 0 : a > b ? 1 : -1;
 }
 
 export function addDecimal(a: Decimal, b: Decimal): Decimal {
@@ -68,7 +107,7 @@ export function formatDecimal(d: Decimal): string {
   return neg ? `-${digits}` : digits;
 }
 
+/** True when a sum is too large for long double (Redis reports it as an infinite result). */
 export function decimalExceedsRange(d: Decimal): boolean {
-  const abs = d.mantissa < 0n ? -d.mantissa : d.mantissa;
-  return abs.toString().length - d.scale > EXPONENT_MAX;
+  return d.mantissa !== 0n && compareMagnitude(d, LDBL_MAX) > 0;
 }

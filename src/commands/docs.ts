@@ -42,6 +42,10 @@ Deliberate, and kept short; everything else is a bug to report.
 - \`INCRBYFLOAT\` adds exact decimals and prints 17 decimal places at most, trailing zeros trimmed;
   Redis adds in 80-bit long double. The text is the same whenever long double represents the
   operands well enough (\`0.1 + 0.2\` gives \`0.3\` in both).
+- A value holds at most 2^29 - 24 bytes (V8's longest string), 24 bytes short of Redis's 512 MB:
+  a longer bulk gets \`Protocol error: invalid bulk length\`, and \`APPEND\`/\`SETRANGE\` past it get
+  Redis's \`string exceeds maximum allowed size\` error.
+- \`INCRBYFLOAT\` accepts what \`strtold\` accepts (hexadecimal too) over long double's range.
 - \`client-output-buffer-limit\` bounds normal clients by default (1 GB hard limit).
 - \`SHUTDOWN SAVE\` is refused until snapshots exist; \`SHUTDOWN\` and \`SHUTDOWN NOSAVE\` work.
 - \`DEBUG\` offers \`SLEEP\`, \`SET-ACTIVE-EXPIRE\`, \`OBJECT\` and \`HELP\`.

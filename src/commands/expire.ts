@@ -9,11 +9,6 @@ type Base = 'relative-s' | 'relative-ms' | 'absolute-s' | 'absolute-ms';
 function expireGeneric(ctx: Ctx, argv: string[], base: Base): void {
   const key = argv[1];
   const command = argv[0].toLowerCase();
-  const raw = parseInt64(argv[2]);
-  if (raw === null) {
-    ctx.error(ERR_NOT_INTEGER);
-    return;
-  }
   let nx = false;
   let xx = false;
   let gt = false;
@@ -35,6 +30,12 @@ function expireGeneric(ctx: Ctx, argv: string[], base: Base): void {
   }
   if (gt && lt) {
     ctx.error('ERR GT and LT options at the same time are not compatible');
+    return;
+  }
+  // Options are validated before the time argument, in Redis's order.
+  const raw = parseInt64(argv[2]);
+  if (raw === null) {
+    ctx.error(ERR_NOT_INTEGER);
     return;
   }
   let when = base === 'relative-s' || base === 'absolute-s' ? raw * 1000n : raw;

@@ -179,7 +179,8 @@ function scan(ctx: Ctx, argv: string[]): void {
   }
   const db = ctx.db;
   const found: string[] = [];
-  const next = ctx.server.keyspace.scanCursors.scan(db.dict, cursor, count, (key) => {
+  // No cursor this node issued is that large: the scan is over.
+  const next = cursor === BEYOND ? 0 : ctx.server.keyspace.scanCursors.scan(db.dict, cursor, count, (key) => {
     if (pattern !== null && !globMatch(pattern, key)) return;
     const v = db.get(key, ctx.now);
     if (v === undefined) return;
@@ -192,12 +193,19 @@ function scan(ctx: Ctx, argv: string[]): void {
   for (const k of found) ctx.out.bulk(k);
 }
 
-/** An unsigned 64-bit cursor; values past 2^53 cannot be ours, so they restart the scan. */
+const BEYOND = -1;
+
+/**
+ * A cursor as Redis's strtoul reads it: optional sign, decimal digits, no leading space; a
+ * negative value wraps to a huge unsigned one. Values past 2^53 were never issued here: BEYOND.
+ */
 function parseScanCursor(text: string): number | null {
-  if (!/^\d+$/.test(text) || text.length > 20) return null;
-  const big = BigInt(text);
+  const m = /^([+-]?)(\d+)$/.exec(text);
+  if (m === null) return null;
+  const big = BigInt(m[2]);
   if (big > 2n ** 64n - 1n) return null;
-  return big > BigInt(Number.MAX_SAFE_INTEGER) ? 0 : Number(big);
+  if (m[1] === '-' && big !== 0n) return BEYOND;
+  return big > BigInt(Number.MAX_SAFE_INTEGER) ? BEYOND : Number(big);
 }
 
 function randomkey(ctx: Ctx): void {
@@ -235,10 +243,12 @@ function flushall(ctx: Ctx, argv: string[]): void {
 }
 
 function swapdb(ctx: Ctx, argv: string[]): void {
-  const a = dbIndex(ctx, argv[1], 'ERR invalid first DB index');
-  if (a === null) return;
-  const b = dbIndex(ctx, argv[2], 'ERR invalid second DB index');
-  if (b === null) return;
+  const a = parseSafeInt(argv[1]);
+  if (a === null) return void ctx.error('ERR invalid first DB index');
+  const b = parseSafeInt(argv[2]);
+  if (b === null) return void ctx.error('ERR invalid second DB index');
+  const count = ctx.server.keyspace.dbs.length;
+  if (a < 0 || a >= count || b < 0 || b >= count) return void ctx.error(ERR_DB_INDEX);
   if (a !== b) {
     const dbs = ctx.server.keyspace.dbs;
     dbs[a].swapWith(dbs[b]);

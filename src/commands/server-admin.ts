@@ -16,7 +16,7 @@ function configGet(ctx: Ctx, argv: string[]): void {
 
 function configSet(ctx: Ctx, argv: string[]): void {
   if (argv.length % 2 !== 0) {
-    ctx.error("ERR wrong number of arguments for 'config|set' command");
+    ctx.error(ERR_SYNTAX);
     return;
   }
   const seen = new Set<string>();

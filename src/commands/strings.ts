@@ -4,11 +4,17 @@ import {
   parseIntClamped, parseSafeInt,
 } from './args.js';
 import { addDecimal, decimalExceedsRange, formatDecimal, parseDecimal } from './decimal.js';
+import { STRING_BYTES_MAX } from '../protocol/request-parser.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
+
+/** Longest value a command may build: proto-max-bulk-len, capped by V8's longest string. */
+function stringBytesMax(ctx: Ctx): number {
+  return Math.min(ctx.server.config.getInt('proto-max-bulk-len'), STRING_BYTES_MAX);
+}
 
 /** The string at `key`, undefined when absent, or null after replying WRONGTYPE. */
 export function readString(ctx: Ctx, key: string): string | undefined | null {
@@ -81,7 +87,8 @@ function parseSetOptions(ctx: Ctx, argv: string[], from: number, command: string
     else if (opt === 'XX' && !o.nx) o.xx = true;
     else if (opt === 'GET') o.get = true;
     else if (opt === 'KEEPTTL' && unit === null) o.keepTtl = true;
-    else if ((opt === 'EX' || opt === 'PX' || opt === 'EXAT' || opt === 'PXAT') && unit === null && !o.keepTtl && hasNext) {
+    // Repeating the same expiry option is allowed (the last one wins); mixing two is not.
+    else if ((opt === 'EX' || opt === 'PX' || opt === 'EXAT' || opt === 'PXAT') && (unit === null || unit === opt) && !o.keepTtl && hasNext) {
       unit = opt;
       unitArg = argv[++i];
     } else {
@@ -212,26 +219,27 @@ function getex(ctx: Ctx, argv: string[]): void {
   let persist = false;
   for (let i = 2; i < argv.length; i++) {
     const opt = argv[i].toUpperCase();
-    if ((opt === 'EX' || opt === 'PX' || opt === 'EXAT' || opt === 'PXAT') && unit === null && !persist && i + 1 < argv.length) {
+    if ((opt === 'EX' || opt === 'PX' || opt === 'EXAT' || opt === 'PXAT') && (unit === null || unit === opt) && !persist && i + 1 < argv.length) {
       unit = opt;
       unitArg = argv[++i];
-    } else if (opt === 'PERSIST' && unit === null && !persist) {
+    } else if (opt === 'PERSIST' && unit === null) {
       persist = true;
     } else {
       ctx.error(ERR_SYNTAX);
       return;
     }
   }
-  let at: number | null = null;
-  if (unit !== null) {
-    at = absoluteExpireMs(ctx, unit, unitArg, 'getex');
-    if (at === null) return;
-  }
+  // As Redis: a missing key answers nil before the time argument is validated.
   const v = readString(ctx, key);
   if (v === null) return;
   if (v === undefined) {
     ctx.out.null();
     return;
+  }
+  let at: number | null = null;
+  if (unit !== null) {
+    at = absoluteExpireMs(ctx, unit, unitArg, 'getex');
+    if (at === null) return;
   }
   if (at !== null) {
     if (at <= ctx.now) {
@@ -252,11 +260,11 @@ function getex(ctx: Ctx, argv: string[]): void {
 function append(ctx: Ctx, argv: string[]): void {
   const old = readString(ctx, argv[1]);
   if (old === null) return;
-  const next = old === undefined ? argv[2] : old + argv[2];
-  if (next.length > ctx.server.config.getInt('proto-max-bulk-len')) {
+  if ((old?.length ?? 0) + argv[2].length > stringBytesMax(ctx)) {
     ctx.error(ERR_TOO_BIG);
     return;
   }
+  const next = old === undefined ? argv[2] : old + argv[2];
   if (old === undefined) ctx.db.set(argv[1], next);
   else ctx.db.replace(argv[1], next);
   ctx.dirty();
@@ -313,7 +321,7 @@ function setrange(ctx: Ctx, argv: string[]): void {
     ctx.out.integer(old === undefined ? 0 : old.length);
     return;
   }
-  if (offset + value.length > ctx.server.config.getInt('proto-max-bulk-len')) {
+  if (offset + value.length > stringBytesMax(ctx)) {
     ctx.error(ERR_TOO_BIG);
     return;
   }
@@ -374,14 +382,20 @@ function incrbyArg(ctx: Ctx, text: string, negate: boolean): bigint | number | n
 function incrbyfloat(ctx: Ctx, argv: string[]): void {
   const old = readString(ctx, argv[1]);
   if (old === null) return;
+  // Checked in Redis's order: the stored value, the increment, then the sum.
   const cur = old === undefined ? parseDecimal('0') : parseDecimal(old);
-  if (cur === null) {
-    ctx.error(isInfinity(old ?? '') ? 'ERR increment would produce NaN or Infinity' : ERR_NOT_FLOAT);
+  const curInfinite = cur === null && old !== undefined && isInfinity(old);
+  if (cur === null && !curInfinite) {
+    ctx.error(ERR_NOT_FLOAT);
     return;
   }
   const inc = parseDecimal(argv[2]);
-  if (inc === null) {
-    ctx.error(isInfinity(argv[2]) ? 'ERR increment would produce NaN or Infinity' : ERR_NOT_FLOAT);
+  if (inc === null && !isInfinity(argv[2])) {
+    ctx.error(ERR_NOT_FLOAT);
+    return;
+  }
+  if (cur === null || inc === null) {
+    ctx.error('ERR increment would produce NaN or Infinity');
     return;
   }
   const sum = addDecimal(cur, inc);

@@ -15,6 +15,11 @@ export const INLINE_BYTES_MAX = 64 * 1024;
 /** Before AUTH, Redis refuses larger requests so an unauthenticated peer cannot make it allocate. */
 export const UNAUTH_MULTIBULK_LEN_MAX = 10;
 export const UNAUTH_BULK_BYTES_MAX = 16 * 1024;
+/**
+ * V8's longest string (String::kMaxLength on 64-bit): 24 bytes short of 512 MB. Arguments are
+ * strings, so no bulk may be longer whatever proto-max-bulk-len says.
+ */
+export const STRING_BYTES_MAX = 2 ** 29 - 24;
 /** A bulk at least this big is gathered as a list of chunks and joined once, not re-copied per read. */
 const BIG_BULK_BYTES = 32 * 1024;
 
@@ -181,7 +186,9 @@ export class RequestParser {
         if (buf[this.pos] !== 0x24 /* '$' */) throw expectedDollar(buf[this.pos]);
         if (cr + 1 >= buf.length) return false;
         const len = parseLength(buf, this.pos + 1, cr);
-        if (len === null || len < 0 || len > this.limits.bulkBytesMax) throw new ProtocolError('invalid bulk length');
+        if (len === null || len < 0 || len > this.limits.bulkBytesMax || len > STRING_BYTES_MAX) {
+          throw new ProtocolError('invalid bulk length');
+        }
         if (!this.authenticated && len > UNAUTH_BULK_BYTES_MAX) throw new ProtocolError('unauthenticated bulk length');
         this.pos = cr + 2;
         this.bulkLen = len;

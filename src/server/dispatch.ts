@@ -117,8 +117,13 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   try {
     spec.handler!(ctx, argv);
   } catch (err) {
-    if (err instanceof KeyLimitError) ctx.error(err.message);
-    else throw err;
+    if (err instanceof KeyLimitError) {
+      ctx.error(err.message);
+    } else {
+      // A bug must not take the node down with every client's connection: report and go on.
+      server.log.log('warning', `Internal error in '${spec.name}': ${(err as Error).stack ?? String(err)}`);
+      ctx.error(`ERR internal error in '${spec.name}': ${(err as Error).message}`);
+    }
   }
   const durationUs = Math.round((server.clock.monotonic() - start) * 1000);
 

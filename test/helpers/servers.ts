@@ -32,7 +32,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Resolves once a PING on `port` gets +PONG. */
+/**
+ * Resolves once a PING on `port` gets a reply: +PONG, or -NOAUTH from a node that requires a
+ * password (it is up all the same).
+ */
 export async function waitForPing(port: number, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
@@ -43,7 +46,8 @@ export async function waitForPing(port: number, child?: ChildProcess): Promise<v
       s.once('connect', () => s.write('PING\r\n'));
       s.once('data', (d) => {
         s.destroy();
-        resolve(d.toString().startsWith('+PONG'));
+        const reply = d.toString();
+        resolve(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH'));
       });
       s.once('error', () => resolve(false));
       s.once('timeout', () => {
@@ -57,7 +61,7 @@ export async function waitForPing(port: number, child?: ChildProcess): Promise<v
   }
 }
 
-async function startProcess(cmd: string, args: (port: number, dir: string) => string[]): Promise<ServerProcess> {
+export async function startProcess(cmd: string, args: (port: number, dir: string) => string[]): Promise<ServerProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'concord-test-'));
   const child = spawn(cmd, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,6 +72,7 @@ async function startProcess(cmd: string, args: (port: number, dir: string) => st
     await waitForPing(port, child);
   } catch (err) {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(err as Error).message}\n${out}`);
   }
   return {
