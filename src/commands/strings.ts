@@ -109,7 +109,10 @@ function set(ctx: Ctx, argv: string[]): void {
   if (o === null) return;
   const key = argv[1];
   const db = ctx.db;
-  const old = db.get(key, ctx.now);
+  // Without NX/XX/GET the old value matters only if it might have expired (then its DEL must be
+  // emitted first); a db without TTLs spares the lookup.
+  const needOld = o.nx || o.xx || o.get || db.expires.size !== 0;
+  const old = needOld ? db.get(key, ctx.now) : undefined;
   if (o.get && old !== undefined && typeof old !== 'string') {
     ctx.error(ERR_WRONGTYPE);
     return;

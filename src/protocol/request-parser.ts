@@ -33,6 +33,8 @@ export interface ParserLimits {
 const CR = 13;
 const LF = 10;
 
+/** Command names up to this long are compared with the previous one instead of sliced anew. */
+const NAME_REUSE_BYTES_MAX = 32;
 /** Smallest buffer allocated to accumulate a partial command. */
 const ACCUMULATE_BYTES_MIN = 16 * 1024;
 
@@ -135,6 +137,25 @@ export class RequestParser {
     this.bigBytes = 0;
   }
 
+  /**
+   * The command name at buf[start, start+len). Pipelines repeat names, so the previous name's
+   * string is reused when the bytes match: no new string, and its hash is already cached for the
+   * command table lookup.
+   */
+  private commandName(buf: Buffer, start: number, len: number): string {
+    const last = this.lastName;
+    if (last.length === len && len <= NAME_REUSE_BYTES_MAX) {
+      let i = 0;
+      while (i < len && last.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return last;
+    }
+    const name = latin1Slice(buf, start, start + len);
+    if (len <= NAME_REUSE_BYTES_MAX) this.lastName = name;
+    return name;
+  }
+
+  private lastName = '';
+
   /** Returns true when a command (or an empty line) was consumed, false when more bytes are needed. */
   private parseInline(out: string[][]): boolean {
     const buf = this.buf;
@@ -203,7 +224,7 @@ export class RequestParser {
         return false;
       }
       // Like Redis, the two bytes after the payload are skipped unchecked.
-      this.argv.push(latin1Slice(buf, this.pos, this.pos + this.bulkLen));
+      this.argv.push(this.argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1Slice(buf, this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;

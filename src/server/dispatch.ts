@@ -77,6 +77,7 @@ function unknownCommand(argv: readonly string[]): string {
   return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
 }
 
+/** Runs one command. The caller starts each batch with `server.beginBatch()`. */
 export function execute(server: ConcordServer, client: Client, argv: string[]): void {
   const ctx = server.ctx;
   const stats = server.stats;
@@ -108,12 +109,13 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
 
   ctx.client = client;
   ctx.db = server.keyspace.dbs[client.db];
-  ctx.now = server.clock.now();
+  // One clock reading per command: a command starts where the previous one in the batch ended.
+  const start = server.lastCommandEndMono;
+  ctx.now = server.commandTimeMs(start);
   ctx.changes = 0;
   ctx.failed = false;
   ctx.effects = null;
   client.lastCommand = spec.name;
-  const start = server.clock.monotonic();
   try {
     spec.handler!(ctx, argv);
   } catch (err) {
@@ -125,7 +127,9 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
       ctx.error(`ERR internal error in '${spec.name}': ${(err as Error).message}`);
     }
   }
-  const durationUs = Math.round((server.clock.monotonic() - start) * 1000);
+  const end = server.clock.monotonic();
+  server.lastCommandEndMono = end;
+  const durationUs = Math.round((end - start) * 1000);
 
   stats.commandsProcessed++;
   const cs = stats.command(spec.name);

@@ -80,6 +80,11 @@ export class ConcordServer {
   };
   readonly ctx: ExecContext;
   private readonly activeExpire = new ActiveExpire();
+  /** Wall and monotonic clock read together at the start of the current read's batch. */
+  private batchWallMs = 0;
+  private batchMonoMs = 0;
+  /** When the last command ended (monotonic ms): the next command in the batch starts there. */
+  lastCommandEndMono = 0;
   private listeners: net.Server[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   private nextClientId = 1;
@@ -202,7 +207,8 @@ export class ConcordServer {
   private onData(client: Client, chunk: Buffer): void {
     if (client.closed) return;
     this.stats.netInputBytes += chunk.length;
-    client.lastInteractionMs = this.clock.now();
+    this.beginBatch();
+    client.lastInteractionMs = this.batchWallMs;
     const commands: string[][] = [];
     let protocolError: ProtocolError | null = null;
     try {
@@ -218,7 +224,7 @@ export class ConcordServer {
       if (client.closeAfterReply || client.closed) break;
       // Replies accumulate until the end of the read: check the limit per command, or one read
       // of pipelined GETs of a big value could build gigabytes before the first flush.
-      if (this.overOutputLimit(client, out.pendingBytes, this.clock.now())) {
+      if (this.overOutputLimit(client, out.pendingBytes, this.batchWallMs)) {
         out.take();
         this.dropForOutputLimit(client);
         return;
@@ -242,13 +248,27 @@ export class ConcordServer {
     }
   }
 
+  /** Reads both clocks once for a batch of commands (see commandTimeMs). */
+  beginBatch(): void {
+    this.batchWallMs = this.clock.now();
+    this.batchMonoMs = this.lastCommandEndMono = this.clock.monotonic();
+  }
+
+  /**
+   * The wall-clock time (ms) of a command that starts at monotonic time `monoMs`, derived from the
+   * batch's paired reading so each command costs one clock call.
+   */
+  commandTimeMs(monoMs: number): number {
+    return this.batchWallMs + Math.floor(monoMs - this.batchMonoMs);
+  }
+
   /** Sends what the shared writer holds to `client`, then enforces its output buffer limits. */
   flush(client: Client): void {
     const pieces = this.out.take();
     if (pieces === null) return;
     for (const p of pieces) this.stats.netOutputBytes += p.length;
     client.write(pieces);
-    this.checkOutputBuffer(client, this.clock.now());
+    this.checkOutputBuffer(client, this.batchWallMs);
   }
 
   /** Sends already-encoded bytes to a client other than the one executing (MONITOR, pub/sub). */
