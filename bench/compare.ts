@@ -604,7 +604,6 @@ async function main(): Promise<number> {
   await Promise.all(pair.map((s) => waitForPing(o, s)));
   for (const s of pair) log(`${s.label} is up on port ${s.port} (pid ${s.pid}, tree ${procTree(s.pid).join(',')})`);
 
-  const idleRss: Record<ServerId, number> = { redis: rssBytes(redis.pid), concord: rssBytes(concord.pid) };
   const commandsRun: string[] = [];
 
   if (o.preload) {
@@ -660,19 +659,25 @@ async function main(): Promise<number> {
   interface RssSide { idleBytes: number; loadedBytes: number; dbsize: number; loadRps: number | undefined; error?: string }
   let rss: { command: Partial<Record<ServerId, string>>; redis: RssSide; concord: RssSide; ratio: number | undefined } | undefined;
   if (o.rss) {
-    const side = (id: ServerId): RssSide => ({ idleBytes: idleRss[id], loadedBytes: NaN, dbsize: NaN, loadRps: undefined });
-    rss = { command: {}, redis: side('redis'), concord: side('concord'), ratio: undefined };
-    for (const s of pair) {
+    // Fresh processes: what the throughput rows left behind (V8 keeps freed heap pages, jemalloc
+    // keeps some too) must not count as the cost of the dataset.
+    const fresh: [Server, Server] = [
+      startServer('redis', 'Redis', [o.redisServer], await freePort()),
+      startServer('concord', 'Concord', o.concordCmd, await freePort()),
+    ];
+    await Promise.all(fresh.map((s) => waitForPing(o, s)));
+    const side = (id: ServerId, s: Server): RssSide => ({ idleBytes: rssBytes(s.pid), loadedBytes: NaN, dbsize: NaN, loadRps: undefined });
+    rss = { command: {}, redis: side('redis', fresh[0]), concord: side('concord', fresh[1]), ratio: undefined };
+    for (const s of fresh) {
       const r = rss[s.id];
       try {
         if (s.exit !== undefined) throw new Error(`server ${s.exit}`);
-        await cli(o, s, 'flushall');
         const args = ['-h', '127.0.0.1', '-p', String(s.port), '-t', 'set', '-r', String(o.rssKeyspace),
           '-n', String(o.rssRequests), '-c', String(o.clients), '-P', '16', '--csv'];
         const cmdline = shellQuote([o.redisBenchmark, ...args]);
         rss.command[s.id] = cmdline;
-        commandsRun.push(`# RSS load, ${s.label} (after FLUSHALL): ${cmdline}`);
-        log(`RSS load on ${s.label}: FLUSHALL; ${cmdline}`);
+        commandsRun.push(`# RSS load, ${s.label} (fresh server): ${cmdline}`);
+        log(`RSS load on a fresh ${s.label}: ${cmdline}`);
         const out = await run(o.redisBenchmark, args, o.runTimeoutSec * 1000);
         if (out.timedOut) throw new Error(`redis-benchmark timed out after ${o.runTimeoutSec}s`);
         if (out.code !== 0) throw new Error(`redis-benchmark exited ${out.code ?? out.signal}: ${(out.stderr + out.stdout).trim().slice(-300)}`);
@@ -744,7 +749,7 @@ async function main(): Promise<number> {
   for (const s of pair) out.push(`  ${s.label}: ${shellQuote(s.argv)}`);
   out.push('redis-benchmark command lines:');
   for (const c of commandsRun) out.push(`  ${c}`);
-  if (o.rss) out.push('  (each RSS load is preceded by redis-cli FLUSHALL and followed by redis-cli DBSIZE)');
+  if (o.rss) out.push('  (each RSS load runs on a freshly started server and is followed by redis-cli DBSIZE)');
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (o.json) {
