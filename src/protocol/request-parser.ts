@@ -35,6 +35,8 @@ const LF = 10;
 
 /** Command names up to this long are compared with the previous one instead of sliced anew. */
 const NAME_REUSE_BYTES_MAX = 32;
+/** A line end is first looked for this far by hand (see find). */
+const SHORT_SCAN_BYTES = 24;
 /** Smallest buffer allocated to accumulate a partial command. */
 const ACCUMULATE_BYTES_MIN = 16 * 1024;
 
@@ -122,7 +124,17 @@ export class RequestParser {
 
   /** Index of `byte` at or after `pos`, or -1; remembers how far it looked. */
   private find(byte: number): number {
-    const at = this.buf.indexOf(byte, Math.max(this.pos, this.scanFrom));
+    const buf = this.buf;
+    const from = Math.max(this.pos, this.scanFrom);
+    // Headers are a few bytes: a JS loop beats a native indexOf call; long lines use indexOf.
+    const stop = Math.min(this.end, from + SHORT_SCAN_BYTES);
+    for (let i = from; i < stop; i++) {
+      if (buf[i] === byte) {
+        this.scanFrom = i;
+        return i;
+      }
+    }
+    const at = stop < this.end ? buf.indexOf(byte, stop) : -1;
     this.scanFrom = at < 0 ? this.end : at;
     return at;
   }
