@@ -9,38 +9,15 @@ import { Redis, ReplyError } from 'ioredis';
 import { createClient, RESP_TYPES } from 'redis';
 import { startConcord, type ServerProcess } from './helpers/servers.js';
 import { spawnConcord } from './helpers/spawn-concord.js';
+import { runProcess, sleep, waitUntil, type ProcessResult } from './helpers/util.js';
 
 const REDIS_CLI = '/usr/bin/redis-cli';
 /** A value that breaks anything not binary-safe: CRLF, NUL, bytes that are not UTF-8. */
 const NASTY = Buffer.from([0x61, 0x0d, 0x0a, 0x62, 0x00, 0xff, 0xfe, 0x63, 0x0d, 0x0a]);
 
-interface CliResult {
-  code: number | null;
-  stdout: Buffer;
-  stderr: string;
-}
-
 /** Runs redis-cli with `args`, feeding `input` on stdin, killed after `timeoutMs`. */
-function runCli(args: string[], input?: string | Buffer, timeoutMs = 20_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(REDIS_CLI, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdin.on('error', () => {});
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out), stderr: err });
-    });
-    if (input !== undefined) child.stdin.end(input);
-    else child.stdin.end();
-  });
+function runCli(args: string[], input?: string | Buffer, timeoutMs = 20_000): Promise<ProcessResult> {
+  return runProcess(REDIS_CLI, args, input, timeoutMs);
 }
 
 async function cliText(port: number, ...args: string[]): Promise<string> {
@@ -65,20 +42,6 @@ function commandCalls(info: string, name: string): number {
   if (line === undefined) return 0;
   const m = /calls=(\d+)/.exec(line);
   return m === null ? 0 : Number(m[1]);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls `check` every 50 ms until it returns true, at most `timeoutMs`. */
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** ioredis options for a deterministic test client: RESP2, no reconnect loops. */

@@ -9,6 +9,7 @@ import {
   type ParserLimits,
 } from '../src/protocol/request-parser.js';
 import { ProtocolError } from '../src/protocol/errors.js';
+import { split } from './helpers/util.js';
 
 const LIMITS: ParserLimits = { bulkBytesMax: 512 * 1024 * 1024, multibulkLenMax: 1024 * 1024 };
 
@@ -16,19 +17,6 @@ const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 
 function multibulk(argv: string[]): string {
   return `*${argv.length}\r\n${argv.map((a) => `$${a.length}\r\n${a}\r\n`).join('')}`;
-}
-
-/** Splits `bytes` at the given positions (taken modulo its length + 1). */
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
 }
 
 interface Outcome {

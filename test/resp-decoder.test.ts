@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RespDecoder, RespDecodeError, type RespValue, type RespMap, type RespDecoderLimits } from '../src/protocol/resp-decoder.js';
 import { ReplyWriter } from '../src/protocol/reply-writer.js';
+import { split } from './helpers/util.js';
 
 // ---------- helpers ----------
 
@@ -33,19 +34,6 @@ function rejects(input: string | Buffer, pattern: RegExp, limits?: Partial<RespD
   const { error } = decode([typeof input === 'string' ? b(input) : input], limits);
   assert.ok(error instanceof RespDecodeError, `expected RespDecodeError for ${JSON.stringify(String(input))}, got ${String(error)}`);
   assert.match(error.message, pattern);
-}
-
-/** Splits `bytes` at the given positions (taken modulo its length + 1). */
-function split(bytes: Buffer, cuts: number[]): Buffer[] {
-  const at = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const c of at) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
 }
 
 /** A test-local encoder covering every type, RESP2 nulls and attributes. */

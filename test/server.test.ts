@@ -14,6 +14,7 @@ import { startServer, type RunningNode } from '../src/index.js';
 import { RawConnection } from './helpers/raw.js';
 import { CONCORD_BIN, startConcord, type ServerProcess } from './helpers/servers.js';
 import { spawnConcord } from './helpers/spawn-concord.js';
+import { runProcess, sleep, waitUntil } from './helpers/util.js';
 
 // ---------------------------------------------------------------------------------------------
 // A small RESP2/RESP3 reply reader on top of RawConnection.
@@ -168,19 +169,6 @@ function clientField(line: string, field: string): string | undefined {
   return new RegExp(`(?:^| )${field}=(\\S*)`).exec(line)?.[1];
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 /** An embedded node on a free port and a fresh directory, closed when the test ends. */
 async function embedded(t: TestContext, config: Record<string, string> = {}): Promise<RunningNode> {
   const dir = mkdtempSync(join(tmpdir(), 'concord-server-test-'));
@@ -218,23 +206,9 @@ function waitExit(srv: ServerProcess, timeoutMs: number): Promise<{ code: number
 }
 
 /** Runs the CLI to completion (for --help, --version, bad flags). */
-function runCli(args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CONCORD_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function runCli(args: string[], timeoutMs = 10_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const r = await runProcess(process.execPath, [CONCORD_BIN, ...args], undefined, timeoutMs);
+  return { ...r, stdout: r.stdout.toString() };
 }
 
 // ---------------------------------------------------------------------------------------------
