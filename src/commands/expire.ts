@@ -62,9 +62,11 @@ function expireGeneric(ctx: Ctx, argv: string[], base: Base): void {
   if (lt && current !== undefined && at >= current) return void ctx.out.integer(0);
   if (at <= ctx.now) {
     db.delete(key);
+    ctx.notify('g', 'del', key);
     ctx.propagate(['DEL', key]);
   } else {
     db.setExpire(key, at);
+    ctx.notify('g', 'expire', key);
     ctx.propagate(['PEXPIREAT', key, String(at)]);
   }
   ctx.dirty();
@@ -95,6 +97,7 @@ function persist(ctx: Ctx, argv: string[]): void {
     ctx.out.integer(0);
     return;
   }
+  ctx.notify('g', 'persist', argv[1]);
   ctx.dirty();
   ctx.out.integer(1);
 }

@@ -11,7 +11,10 @@ const SCAN_COUNT_MAX = 1_000_000;
 function del(ctx: Ctx, argv: string[]): void {
   let n = 0;
   for (let i = 1; i < argv.length; i++) {
-    if (ctx.db.has(argv[i], ctx.now) && ctx.db.delete(argv[i])) n++;
+    if (ctx.db.has(argv[i], ctx.now) && ctx.db.delete(argv[i])) {
+      ctx.notify('g', 'del', argv[i]);
+      n++;
+    }
   }
   ctx.dirty(n);
   ctx.out.integer(n);
@@ -49,6 +52,8 @@ function renameGeneric(ctx: Ctx, argv: string[], nx: boolean): void {
   db.delete(src);
   db.set(dst, v);
   if (ttl !== undefined) db.setExpire(dst, ttl);
+  ctx.notify('g', 'rename_from', src);
+  ctx.notify('g', 'rename_to', dst);
   ctx.dirty();
   if (nx) ctx.out.integer(1);
   else ctx.out.ok();
@@ -103,6 +108,7 @@ function copy(ctx: Ctx, argv: string[]): void {
   target.set(dst, cloneValue(v));
   const ttl = ctx.db.getExpire(src);
   if (ttl !== undefined) target.setExpire(dst, ttl);
+  ctx.server.pubsub.notifyKeyspaceEvent('g', 'copy_to', dst, target.id);
   ctx.dirty();
   ctx.out.integer(1);
 }
@@ -125,6 +131,8 @@ function move(ctx: Ctx, argv: string[]): void {
   ctx.db.delete(key);
   target.set(key, v);
   if (ttl !== undefined) target.setExpire(key, ttl);
+  ctx.notify('g', 'move_from', key);
+  ctx.server.pubsub.notifyKeyspaceEvent('g', 'move_to', key, target.id);
   ctx.dirty();
   ctx.out.integer(1);
 }

@@ -31,6 +31,20 @@ export interface Ctx {
   readonly now: number;
   /** Uniform in [0, 1), from the server's seam (seeded in simulations, from the log in cluster mode). */
   random(): number;
+  /**
+   * A keyspace event for notify-keyspace-events: `cls` is Redis's class letter
+   * ('g' generic, '$' string, 'l' list, 's' set, 'h' hash, 'z' sorted set, 'x' expired, 'e' evicted,
+   * 'n' new key), `event` its name ("set", "lpush", "del", "expire"...).
+   */
+  notify(cls: NotifyClass, event: string, key: string): void;
+  /** A list or sorted set at `key` received elements: clients blocked on it may be served. */
+  keyReady(key: string): void;
+  /**
+   * Blocks the client until one of `keys` is signalled ready (then the same command runs again)
+   * or the timeout passes (then `timeoutReply` is sent). Returns false when the client cannot block
+   * (inside MULTI/EXEC, or a script later): the handler then replies as if the timeout had passed.
+   */
+  block(request: BlockRequest): boolean;
   /** Replies with an error and counts it in errorstats. `message` starts with its code. */
   error(message: string): void;
   /** The command changed `n` things; a write that changed anything is propagated. */
@@ -41,6 +55,16 @@ export interface Ctx {
    */
   propagate(argv: string[]): void;
 }
+
+export interface BlockRequest {
+  keys: readonly string[];
+  /** Absolute ms (from parseBlockTimeout), 0 = forever. */
+  deadlineMs: number;
+  /** What the client gets on timeout: a null array (BLPOP, BZPOPMIN...) or a null bulk (BLMOVE, BRPOPLPUSH). */
+  timeoutReply: 'nullArray' | 'null';
+}
+
+export type NotifyClass = 'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 'n' | 't' | 'd' | 'm';
 
 export type Handler = (ctx: Ctx, argv: string[]) => void;
 
@@ -60,6 +84,12 @@ export interface CommandSpec {
   since: string;
   summary: string;
   complexity?: string;
+  /**
+   * Arguments after the name in Redis's documentation syntax, e.g.
+   * `key value [NX | XX] [GET] [EX seconds | PX milliseconds | KEEPTTL]`; COMMAND DOCS derives its
+   * `arguments` from it (redis-cli shows them as hints).
+   */
+  syntax?: string;
   /** Commands with subcommands (CLIENT, CONFIG...) have no handler of their own. */
   handler?: Handler;
   subcommands?: readonly CommandSpec[];
@@ -77,10 +107,11 @@ export const FLAG_SKIP_MONITOR = 16;
 export const FLAG_FAST = 32;
 export const FLAG_ADMIN = 64;
 export const FLAG_READONLY = 128;
+export const FLAG_NO_MULTI = 256;
 
 const BITS: Partial<Record<CommandFlag, number>> = {
   write: FLAG_WRITE, denyoom: FLAG_DENYOOM, no_auth: FLAG_NO_AUTH, skip_slowlog: FLAG_SKIP_SLOWLOG,
-  skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN, readonly: FLAG_READONLY,
+  skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN, readonly: FLAG_READONLY, no_multi: FLAG_NO_MULTI,
 };
 
 function flagBits(flags: readonly CommandFlag[]): number {
@@ -96,7 +127,7 @@ export function cmd(
   flags: readonly CommandFlag[],
   keys: readonly [number, number, number],
   acl: readonly AclCategory[],
-  meta: { group: CommandGroup; since: string; summary: string; complexity?: string },
+  meta: { group: CommandGroup; since: string; summary: string; complexity?: string; syntax?: string },
   handler?: Handler,
   extra: Partial<Pick<CommandSpec, 'subcommands' | 'keys'>> = {},
 ): CommandSpec {

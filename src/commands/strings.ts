@@ -123,7 +123,11 @@ function set(ctx: Ctx, argv: string[]): void {
     return;
   }
   db.set(key, argv[2], o.keepTtl);
-  if (o.expireAtMs !== null) db.setExpire(key, o.expireAtMs);
+  ctx.notify('$', 'set', key);
+  if (o.expireAtMs !== null) {
+    db.setExpire(key, o.expireAtMs);
+    ctx.notify('g', 'expire', key);
+  }
   ctx.dirty();
   // Relative and second-resolution expiries leave as an absolute ms time; GET is a reply detail.
   if (o.expireAtMs !== null) ctx.propagate(['SET', key, argv[2], 'PXAT', String(o.expireAtMs)]);
@@ -139,6 +143,7 @@ function setnx(ctx: Ctx, argv: string[]): void {
     return;
   }
   ctx.db.set(argv[1], argv[2]);
+  ctx.notify('$', 'set', argv[1]);
   ctx.dirty();
   ctx.out.integer(1);
 }
@@ -148,6 +153,8 @@ function setexGeneric(ctx: Ctx, argv: string[], unit: 'EX' | 'PX', command: stri
   if (at === null) return;
   ctx.db.set(argv[1], argv[3]);
   ctx.db.setExpire(argv[1], at);
+  ctx.notify('$', 'set', argv[1]);
+  ctx.notify('g', 'expire', argv[1]);
   ctx.dirty();
   ctx.propagate(['SET', argv[1], argv[3], 'PXAT', String(at)]);
   ctx.out.ok();
@@ -172,7 +179,10 @@ function mset(ctx: Ctx, argv: string[]): void {
     ctx.error(`ERR wrong number of arguments for '${argv[0].toLowerCase()}' command`);
     return;
   }
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i], argv[i + 1]);
+  for (let i = 1; i < argv.length; i += 2) {
+    ctx.db.set(argv[i], argv[i + 1]);
+    ctx.notify('$', 'set', argv[i]);
+  }
   ctx.dirty(argv.length >> 1);
   ctx.out.ok();
 }
@@ -188,7 +198,10 @@ function msetnx(ctx: Ctx, argv: string[]): void {
       return;
     }
   }
-  for (let i = 1; i < argv.length; i += 2) ctx.db.set(argv[i], argv[i + 1]);
+  for (let i = 1; i < argv.length; i += 2) {
+    ctx.db.set(argv[i], argv[i + 1]);
+    ctx.notify('$', 'set', argv[i]);
+  }
   ctx.dirty(argv.length >> 1);
   ctx.out.integer(1);
 }
@@ -197,6 +210,7 @@ function getset(ctx: Ctx, argv: string[]): void {
   const old = readString(ctx, argv[1]);
   if (old === null) return;
   ctx.db.set(argv[1], argv[2]);
+  ctx.notify('$', 'set', argv[1]);
   ctx.dirty();
   ctx.propagate(['SET', argv[1], argv[2]]);
   ctx.out.bulkOrNull(old);
@@ -210,6 +224,7 @@ function getdel(ctx: Ctx, argv: string[]): void {
     return;
   }
   ctx.db.delete(argv[1]);
+  ctx.notify('g', 'del', argv[1]);
   ctx.dirty();
   ctx.propagate(['DEL', argv[1]]);
   ctx.out.bulk(v);
@@ -247,13 +262,16 @@ function getex(ctx: Ctx, argv: string[]): void {
   if (at !== null) {
     if (at <= ctx.now) {
       ctx.db.delete(key);
+      ctx.notify('g', 'del', key);
       ctx.propagate(['DEL', key]);
     } else {
       ctx.db.setExpire(key, at);
+      ctx.notify('g', 'expire', key);
       ctx.propagate(['PEXPIREAT', key, String(at)]);
     }
     ctx.dirty();
   } else if (persist && ctx.db.persist(key)) {
+    ctx.notify('g', 'persist', key);
     ctx.propagate(['PERSIST', key]);
     ctx.dirty();
   }
@@ -270,6 +288,7 @@ function append(ctx: Ctx, argv: string[]): void {
   const next = old === undefined ? argv[2] : old + argv[2];
   if (old === undefined) ctx.db.set(argv[1], next);
   else ctx.db.replace(argv[1], next);
+  ctx.notify('$', 'append', argv[1]);
   ctx.dirty();
   ctx.out.integer(next.length);
 }
@@ -333,6 +352,7 @@ function setrange(ctx: Ctx, argv: string[]): void {
   const next = padded.slice(0, offset) + value + padded.slice(offset + value.length);
   if (old === undefined) ctx.db.set(argv[1], next);
   else ctx.db.replace(argv[1], next);
+  ctx.notify('$', 'setrange', argv[1]);
   ctx.dirty();
   ctx.out.integer(next.length);
 }
@@ -363,6 +383,7 @@ function incrGeneric(ctx: Ctx, key: string, by: bigint | number): void {
   }
   if (old === undefined) ctx.db.set(key, next);
   else ctx.db.replace(key, next);
+  ctx.notify('$', 'incrby', key);
   ctx.dirty();
   ctx.out.integer(next.length < 16 ? Number(next) : BigInt(next));
 }
@@ -409,6 +430,7 @@ function incrbyfloat(ctx: Ctx, argv: string[]): void {
   const text = formatDecimal(sum);
   if (old === undefined) ctx.db.set(argv[1], text);
   else ctx.db.replace(argv[1], text);
+  ctx.notify('$', 'incrbyfloat', argv[1]);
   ctx.dirty();
   // The result, not the increment, is propagated: every replica stores the same bytes.
   ctx.propagate(['SET', argv[1], text, 'KEEPTTL']);

@@ -7,6 +7,7 @@ import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
 import { adminCommands } from './server-admin.js';
 import type { CommandSpec } from './spec.js';
+import { transactionCommands } from './transactions.js';
 import { stringCommands } from './strings.js';
 
 export type CommandTable = ReadonlyMap<string, CommandSpec>;
@@ -15,7 +16,7 @@ export function buildCommandTable(): CommandTable {
   const table = new Map<string, CommandSpec>();
   const families = [
     connectionCommands, clientCommands, stringCommands, keyCommands, expireCommands,
-    infoCommands, adminCommands, introspectionCommands,
+    infoCommands, adminCommands, introspectionCommands, transactionCommands,
   ];
   for (const family of families) {
     for (const spec of family) {

@@ -12,6 +12,12 @@ export interface TypedValue {
   readonly type: 'list' | 'set' | 'zset' | 'hash' | 'stream';
   /** A deep copy (COPY). */
   clone(): TypedValue;
+  /** OBJECT ENCODING's answer, as Redis 7.0 would give for this content (listpack, quicklist, ...). */
+  encoding(): string;
+  /** Estimated heap bytes of the value (MEMORY USAGE). */
+  bytes(): number;
+  /** Number of elements (fields, members): 0 means the key must be deleted. */
+  readonly size: number;
 }
 
 export type Value = string | TypedValue;
@@ -93,6 +99,14 @@ export class Database {
   replace(key: string, value: Value): void {
     assert(this.dict.has(key), 'replace of a missing key');
     this.dict.set(key, value);
+    this.events.touched(this, key);
+  }
+
+  /**
+   * Reports an in-place change of `key`'s value (a field added to a hash, a pushed element...):
+   * WATCH and client-side caching see it like a replacement.
+   */
+  touch(key: string): void {
     this.events.touched(this, key);
   }
 

@@ -1,6 +1,7 @@
 /** One connection: its socket, its parser, and the state Redis keeps per client. */
 import type { Socket } from 'node:net';
 import { RequestParser, type ParserLimits } from '../protocol/request-parser.js';
+import type { ProtocolError } from '../protocol/errors.js';
 import type { RespVersion } from '../protocol/reply-writer.js';
 
 export class Client {
@@ -20,6 +21,18 @@ export class Client {
   monitor = false;
   noEvict = false;
   noTouch = false;
+  /** Inside MULTI: the queued commands, and whether a queueing error dooms EXEC. */
+  multi: { queue: string[][]; failed: boolean } | null = null;
+  /** A watched key changed since WATCH: the next EXEC fails. */
+  watchDirty = false;
+  /** Channels, patterns and shard channels subscribed: in RESP2, more than 0 means subscriber mode. */
+  subscriptions = 0;
+  /** Set while the client waits in a blocking command; its later commands wait in `pending`. */
+  blocked: { keys: readonly string[]; dbIndex: number; argv: string[] } | null = null;
+  /** Commands received while blocked, run once it is unblocked. */
+  pending: string[][] = [];
+  /** A protocol error that arrived while blocked, answered after the pending commands. */
+  pendingError: ProtocolError | null = null;
   /** Close once pending replies are written (QUIT, protocol error, CLIENT KILL of self). */
   closeAfterReply = false;
   closed = false;

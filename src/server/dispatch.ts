@@ -4,8 +4,8 @@
  */
 import { wrongArity } from '../commands/args.js';
 import {
-  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
-  type CommandSpec, type Ctx,
+  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_NO_MULTI, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
+  type BlockRequest, type CommandSpec, type Ctx, type NotifyClass,
 } from '../commands/spec.js';
 import type { Database } from '../keyspace/database.js';
 import { KeyLimitError } from '../keyspace/database.js';
@@ -17,6 +17,8 @@ import type { ConcordServer } from './server.js';
 export class ExecContext implements Ctx {
   client!: Client;
   db!: Database;
+  /** The command being run (a blocked command is run again from it). */
+  argv: string[] = [];
   now = 0;
   readonly out: ReplyWriter;
   changes = 0;
@@ -43,6 +45,18 @@ export class ExecContext implements Ctx {
 
   propagate(argv: string[]): void {
     (this.effects ??= []).push(argv);
+  }
+
+  notify(cls: NotifyClass, event: string, key: string): void {
+    this.server.pubsub.notifyKeyspaceEvent(cls, event, key, this.db.id);
+  }
+
+  keyReady(key: string): void {
+    this.server.blocking.keyReady(this.db, key);
+  }
+
+  block(request: BlockRequest): boolean {
+    return this.server.blocking.block(this.client, this.argv, request);
   }
 }
 
@@ -83,35 +97,53 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   const stats = server.stats;
   const resolved = resolve(server, argv);
   if (typeof resolved === 'string') {
-    reject(server, resolved, null);
+    reject(server, client, resolved, null);
     return;
   }
   const spec = resolved;
   const argc = argv.length;
   if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-    reject(server, wrongArity(spec.name), spec);
+    reject(server, client, wrongArity(spec.name), spec);
     return;
   }
   const bits = spec.bits;
   if (!client.authenticated && (bits & FLAG_NO_AUTH) === 0) {
-    reject(server, 'NOAUTH Authentication required.', spec);
+    reject(server, client, 'NOAUTH Authentication required.', spec);
     return;
   }
   if (client.monitor && (bits & (FLAG_WRITE | FLAG_READONLY)) !== 0) {
-    reject(server, "ERR Replica can't interact with the keyspace", spec);
+    reject(server, client, "ERR Replica can't interact with the keyspace", spec);
     return;
   }
   const limits = server.limits;
   if (limits.maxmemoryBytes > 0 && (bits & FLAG_DENYOOM) !== 0 && server.usedMemoryBytes > limits.maxmemoryBytes) {
-    reject(server, "OOM command not allowed when used memory > 'maxmemory'.", spec);
+    reject(server, client, "OOM command not allowed when used memory > 'maxmemory'.", spec);
+    return;
+  }
+  if (client.subscriptions > 0 && client.resp === 2 && !server.pubsub.allows(client, spec.name)) {
+    reject(server, client, server.pubsub.notAllowedError(spec.name), spec);
+    return;
+  }
+  if (client.multi !== null && !TRANSACTION_CONTROL.has(spec.name)) {
+    if ((bits & FLAG_NO_MULTI) !== 0) {
+      reject(server, client, 'ERR Command not allowed inside a transaction', spec);
+      return;
+    }
+    client.multi.queue.push(argv);
+    server.out.simple('QUEUED');
     return;
   }
 
   ctx.client = client;
+  ctx.argv = argv;
   ctx.db = server.keyspace.dbs[client.db];
   // One clock reading per command: a command starts where the previous one in the batch ended.
   const start = server.lastCommandEndMono;
-  ctx.now = server.commandTimeMs(start);
+  const topLevel = server.executeDepth === 0;
+  server.executeDepth++;
+  if (topLevel) server.openEffectUnit();
+  // Inside EXEC every command sees EXEC's time, as in Redis, so expiry decisions are consistent.
+  ctx.now = server.frozenNowMs ?? server.commandTimeMs(start);
   ctx.changes = 0;
   ctx.failed = false;
   ctx.effects = null;
@@ -127,6 +159,7 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
       ctx.error(`ERR internal error in '${spec.name}': ${(err as Error).message}`);
     }
   }
+  server.executeDepth--;
   const end = server.clock.monotonic();
   server.lastCommandEndMono = end;
   const durationUs = Math.round((end - start) * 1000);
@@ -143,6 +176,7 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   }
   const effects = ctx.effects as string[][] | null;
   if (effects !== null) for (const e of effects) server.emitEffect(client.db, e);
+  if (topLevel) server.closeEffectUnit();
 
   if (limits.slowlogSlowerThanUs >= 0 && durationUs >= limits.slowlogSlowerThanUs && (bits & FLAG_SKIP_SLOWLOG) === 0) {
     server.slowlog.record(argv, durationUs, ctx.now, client.addr, client.name, limits.slowlogLenMax);
@@ -155,7 +189,12 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   }
 }
 
-function reject(server: ConcordServer, message: string, spec: CommandSpec | null): void {
+/** Commands that act on the transaction itself instead of being queued by MULTI. */
+const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+function reject(server: ConcordServer, client: Client, message: string, spec: CommandSpec | null): void {
+  // A command refused while queueing dooms the transaction (EXECABORT), as in Redis.
+  if (client.multi !== null) client.multi.failed = true;
   if (spec !== null) server.stats.command(spec.name).rejectedCalls++;
   server.stats.error(message);
   server.out.error(message);

@@ -21,6 +21,9 @@ import { execute, ExecContext } from './dispatch.js';
 import { LatencyMonitor } from './latency.js';
 import { Slowlog } from './slowlog.js';
 import { Stats } from './stats.js';
+import { PubSub } from './pubsub.js';
+import { Blocking } from './blocking.js';
+import { Watches } from './watches.js';
 import { REDIS_COMPAT_VERSION, VERSION } from './version.js';
 
 
@@ -31,6 +34,9 @@ const PROTECTED_MODE_MESSAGE =
   "2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. " +
   "3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
   '4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+
+/** Commands a blocked client may send before it is disconnected: a bound on memory it can pin. */
+const PENDING_COMMANDS_MAX = 100_000;
 
 /** Receives the deterministic effects of writes, in execution order (AOF and replicas later). */
 export interface EffectSink {
@@ -73,6 +79,9 @@ export class ConcordServer {
   peakMemoryBytes = 0;
   readonly onShutdown: () => void;
   readonly out = new ReplyWriter();
+  readonly pubsub = new PubSub(this);
+  readonly blocking = new Blocking(this);
+  readonly watches = new Watches();
   /** Config values read on every command, kept current by config watchers. */
   readonly limits = {
     maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0, queryBufferBytesMax: 1 << 30,
@@ -107,8 +116,11 @@ export class ConcordServer {
   async start(): Promise<void> {
     const cfg = this.config;
     this.keyspace = new Keyspace(cfg.getInt('databases'), {
-      expired: (db, key) => this.emitEffect(db.id, ['DEL', key]),
-      touched: () => {},
+      expired: (db, key) => {
+        this.emitEffect(db.id, ['DEL', key]);
+        this.pubsub.notifyKeyspaceEvent('x', 'expired', key, db.id);
+      },
+      touched: (db, key) => this.watches.touched(db, key),
     });
     cfg.watch<number>('proto-max-bulk-len', (v) => (this.parserLimits.bulkBytesMax = v));
     cfg.watch<number>('proto-max-multibulk-len', (v) => (this.parserLimits.multibulkLenMax = v));
@@ -207,8 +219,6 @@ export class ConcordServer {
   private onData(client: Client, chunk: Buffer): void {
     if (client.closed) return;
     this.stats.netInputBytes += chunk.length;
-    this.beginBatch();
-    client.lastInteractionMs = this.batchWallMs;
     const commands: string[][] = [];
     let protocolError: ProtocolError | null = null;
     try {
@@ -217,11 +227,34 @@ export class ConcordServer {
       if (!(err instanceof ProtocolError)) throw err;
       protocolError = err;
     }
+    if (client.blocked !== null) {
+      // A blocked client's later commands wait for it to be unblocked, as in Redis.
+      for (const c of commands) client.pending.push(c);
+      client.pendingError ??= protocolError;
+      if (client.pending.length > PENDING_COMMANDS_MAX) {
+        this.log.log('warning', `Closing blocked client id=${client.id} addr=${client.addr}: more than ${PENDING_COMMANDS_MAX} commands waiting`);
+        this.closeClient(client, false);
+      }
+      return;
+    }
+    this.runBatch(client, commands, protocolError);
+  }
+
+  /** Runs commands for one client and sends the replies in one write. */
+  private runBatch(client: Client, commands: string[][], protocolError: ProtocolError | null): void {
+    this.beginBatch();
+    client.lastInteractionMs = this.batchWallMs;
     const out = this.out;
     out.resp = client.resp;
-    for (const argv of commands) {
-      execute(this, client, argv);
+    for (let i = 0; i < commands.length; i++) {
+      this.executeOne(client, commands[i]);
       if (client.closeAfterReply || client.closed) break;
+      if (client.blocked !== null) {
+        client.pending = commands.slice(i + 1).concat(client.pending);
+        client.pendingError ??= protocolError;
+        protocolError = null;
+        break;
+      }
       // Replies accumulate until the end of the read: check the limit per command, or one read
       // of pipelined GETs of a big value could build gigabytes before the first flush.
       if (this.overOutputLimit(client, out.pendingBytes, this.batchWallMs)) {
@@ -246,6 +279,39 @@ export class ConcordServer {
       this.log.log('warning', `Closing client that reached max query buffer length: id=${client.id} addr=${client.addr} (qbuf initial bytes: ${client.parser.pendingBytes})`);
       this.closeClient(client, false);
     }
+  }
+
+  /**
+   * Runs one top-level command, then serves clients blocked on keys it made ready. Their replies
+   * go to their own sockets, so what this client has been answered so far is sent first.
+   */
+  executeOne(client: Client, argv: string[]): void {
+    execute(this, client, argv);
+    if (this.blocking.hasReady && this.blocking.execDepth === 0 && !this.serving) {
+      this.flush(client);
+      this.serving = true;
+      try {
+        this.blocking.serveReady();
+      } finally {
+        this.serving = false;
+      }
+      this.out.resp = client.resp;
+    }
+  }
+
+  private serving = false;
+
+  /** After a client is unblocked, the commands it sent meanwhile run on the next turn (Redis's processUnblockedClients). */
+  resume(client: Client): void {
+    if (client.pending.length === 0 && client.pendingError === null) return;
+    setImmediate(() => {
+      if (client.closed || client.blocked !== null) return;
+      const pending = client.pending;
+      const error = client.pendingError;
+      client.pending = [];
+      client.pendingError = null;
+      this.runBatch(client, pending, error);
+    });
   }
 
   /** Reads both clocks once for a batch of commands (see commandTimeMs). */
@@ -285,7 +351,7 @@ export class ConcordServer {
 
   /** True when the client's unread output (plus `pendingBytes` not yet written) breaks its limit. */
   private overOutputLimit(client: Client, pendingBytes: number, nowMs: number): boolean {
-    const limit = this.obufLimits.normal;
+    const limit = this.obufLimits[client.subscriptions > 0 ? 'pubsub' : 'normal'];
     const used = client.outputBytes + pendingBytes;
     if (limit.hardBytes > 0 && used >= limit.hardBytes) return true;
     if (limit.softBytes > 0 && used >= limit.softBytes) {
@@ -315,11 +381,67 @@ export class ConcordServer {
     client.closed = true;
     this.clients.delete(client.id);
     this.monitors.delete(client);
+    this.blocking.unblock(client);
+    this.watches.unwatchAll(client);
+    client.multi = null;
     client.parser.reset();
   }
 
+  /** Effects of the current top-level command, or null when effects go out one by one. */
+  private effectUnit: Array<[number, readonly string[]]> | null = null;
+  /** Command time while EXEC runs its queue (all its commands see one time), else null. */
+  frozenNowMs: number | null = null;
+  /** Depth of execute() calls: EXEC runs its queued commands inside its own. */
+  executeDepth = 0;
+
   emitEffect(db: number, argv: readonly string[]): void {
-    for (const sink of this.effects) sink.write(db, argv);
+    if (this.effects.length === 0) return;
+    if (this.effectUnit !== null) this.effectUnit.push([db, argv]);
+    else for (const sink of this.effects) sink.write(db, argv);
+  }
+
+  /** Starts collecting the effects of one top-level command (EXEC included). */
+  openEffectUnit(): void {
+    if (this.effects.length > 0) this.effectUnit = [];
+  }
+
+  /** Sends the unit's effects; more than one leave wrapped in MULTI/EXEC so they apply atomically. */
+  closeEffectUnit(): void {
+    const unit = this.effectUnit;
+    this.effectUnit = null;
+    if (unit === null || unit.length === 0) return;
+    if (unit.length === 1) {
+      for (const sink of this.effects) sink.write(unit[0][0], unit[0][1]);
+      return;
+    }
+    const db = unit[0][0];
+    for (const sink of this.effects) {
+      sink.write(db, ['MULTI']);
+      for (const [d, argv] of unit) sink.write(d, argv);
+      sink.write(db, ['EXEC']);
+    }
+  }
+
+  /** EXEC: runs the queued commands; each reply goes into EXEC's array in place. */
+  runTransaction(client: Client, queue: readonly string[][]): void {
+    const ctx = this.ctx;
+    const saved = { db: ctx.db, argv: ctx.argv, now: ctx.now };
+    this.blocking.execDepth++;
+    this.frozenNowMs = ctx.now;
+    try {
+      for (const argv of queue) execute(this, client, argv);
+    } finally {
+      this.blocking.execDepth--;
+      this.frozenNowMs = null;
+      ctx.client = client;
+      ctx.db = saved.db;
+      ctx.argv = saved.argv;
+      ctx.now = saved.now;
+      // EXEC propagates nothing of its own: its commands did.
+      ctx.changes = 0;
+      ctx.effects = null;
+      ctx.failed = false;
+    }
   }
 
   db(index: number): Database {
