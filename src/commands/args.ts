@@ -90,3 +90,21 @@ export function parseFloatStrict(s: string): number | null {
   const v = Number(s);
   return Number.isNaN(v) ? null : v;
 }
+
+/** A SCAN-family cursor larger than any this node issues: the scan is already over. */
+export const SCAN_CURSOR_BEYOND = -1;
+
+/**
+ * A cursor as Redis's strtoul reads it: the empty text is 0, optional sign, decimal digits, no
+ * leading space, at most 2^64 - 1; a negative value wraps to a huge unsigned one. Values past
+ * 2^53 were never issued here: SCAN_CURSOR_BEYOND. Null when invalid ("ERR invalid cursor").
+ */
+export function parseScanCursor(text: string): number | null {
+  if (text === '') return 0;
+  const m = /^([+-]?)(\d+)$/.exec(text);
+  if (m === null) return null;
+  const big = BigInt(m[2]);
+  if (big > 2n ** 64n - 1n) return null;
+  if (m[1] === '-' && big !== 0n) return SCAN_CURSOR_BEYOND;
+  return big > BigInt(Number.MAX_SAFE_INTEGER) ? SCAN_CURSOR_BEYOND : Number(big);
+}

@@ -60,8 +60,13 @@ export interface BlockRequest {
   keys: readonly string[];
   /** Absolute ms (from parseBlockTimeout), 0 = forever. */
   deadlineMs: number;
-  /** What the client gets on timeout: a null array (BLPOP, BZPOPMIN...) or a null bulk (BLMOVE, BRPOPLPUSH). */
+  /** What the client gets on timeout: a null array (every blocking command in Redis 7.0) or a null bulk. */
   timeoutReply: 'nullArray' | 'null';
+  /**
+   * The type the command pops from: a ready key holding another type does not wake the client,
+   * as in Redis 7.0 (BLPOP on k1 k2 is served by k2 even when k1 became a string).
+   */
+  valueType: 'list' | 'zset';
 }
 
 export type NotifyClass = 'g' | '$' | 'l' | 's' | 'h' | 'z' | 'x' | 'e' | 'n' | 't' | 'd' | 'm';

@@ -2,11 +2,16 @@
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
 import { expireCommands } from './expire.js';
+import { hashCommands } from './hashes.js';
 import { infoCommands } from './info.js';
 import { introspectionCommands } from './introspection.js';
 import { keyCommands } from './keys.js';
+import { listCommands } from './lists.js';
+import { pubsubCommands } from './pubsub.js';
 import { adminCommands } from './server-admin.js';
+import { setCommands } from './sets.js';
 import type { CommandSpec } from './spec.js';
+import { zsetCommands } from './sorted-sets.js';
 import { transactionCommands } from './transactions.js';
 import { stringCommands } from './strings.js';
 
@@ -16,7 +21,8 @@ export function buildCommandTable(): CommandTable {
   const table = new Map<string, CommandSpec>();
   const families = [
     connectionCommands, clientCommands, stringCommands, keyCommands, expireCommands,
-    infoCommands, adminCommands, introspectionCommands, transactionCommands,
+    infoCommands, adminCommands, introspectionCommands, hashCommands, listCommands, setCommands, zsetCommands,
+    pubsubCommands, transactionCommands,
   ];
   for (const family of families) {
     for (const spec of family) {

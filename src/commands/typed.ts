@@ -11,6 +11,7 @@ export function lookupTyped<T extends TypedValue>(ctx: Ctx, key: string, type: T
   const v = ctx.db.get(key, ctx.now);
   if (v === undefined) {
     ctx.server.keyspace.stats.misses++;
+    ctx.notify('m', 'keymiss', key);
     return undefined;
   }
   ctx.server.keyspace.stats.hits++;

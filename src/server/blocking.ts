@@ -19,6 +19,7 @@ export interface BlockedState {
   argv: string[];
   deadlineMs: number;
   timeoutReply: 'nullArray' | 'null';
+  valueType: 'list' | 'zset';
   timer: NodeJS.Timeout | null;
 }
 
@@ -62,6 +63,7 @@ export class Blocking {
       argv: [...argv],
       deadlineMs: request.deadlineMs,
       timeoutReply: request.timeoutReply,
+      valueType: request.valueType,
       timer: null,
     };
     let byKey = this.waiting.get(db);
@@ -99,6 +101,13 @@ export class Blocking {
     this.ready.push([db, key]);
   }
 
+  /** SWAPDB: every key someone is blocked on in `db` may hold data now. */
+  blockedKeysReady(db: Database): void {
+    const byKey = this.waiting.get(db);
+    if (byKey === undefined) return;
+    for (const key of byKey.keys()) if (db.dict.has(key)) this.keyReady(db, key);
+  }
+
   /** Runs blocked clients' commands for every key signalled ready. Called between top-level commands. */
   serveReady(): void {
     while (this.ready.length > 0) {
@@ -108,8 +117,11 @@ export class Blocking {
       for (const [db, key] of batch) {
         const queue = this.waiting.get(db)?.get(key);
         if (queue === undefined) continue;
+        const value = db.get(key, this.server.clock.now());
+        const type = value === undefined || typeof value === 'string' ? null : value.type;
         for (const client of [...queue]) {
           if (!queue.has(client)) continue;
+          if (this.states.get(client)?.valueType !== type) continue;
           if (!this.rerun(client)) break;
         }
       }

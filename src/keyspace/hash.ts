@@ -1,0 +1,129 @@
+/**
+ * The hash value type: field -> value, both byte strings.
+ *
+ * One `Map` holds the fields. It keeps insertion order and updates in place, as Redis's listpack
+ * does for small hashes, so HGETALL/HKEYS/HSCAN of a small hash list fields in the same order as
+ * Redis. The encoding Redis would use is tracked as a flag only (for OBJECT ENCODING and for the
+ * commands whose replies depend on it, such as HSCAN): 'listpack' while the hash has at most
+ * HASH_LISTPACK_ENTRIES_MAX fields and no field or value longer than HASH_LISTPACK_VALUE_BYTES_MAX,
+ * then 'hashtable' for good (Redis never converts back).
+ */
+import { assert } from '../util/assert.js';
+import type { TypedValue } from './database.js';
+
+/**
+ * Redis 7.0's built-in hash-max-listpack-entries (config.c): what a redis-server started without a
+ * config file uses. The sample redis.conf shipped with Redis sets 128.
+ */
+export const HASH_LISTPACK_ENTRIES_MAX = 512;
+/** Redis 7.0's default hash-max-listpack-value (bytes of a field or of a value). */
+export const HASH_LISTPACK_VALUE_BYTES_MAX = 64;
+/** V8's Map holds at most 2^24 entries; past this a write gets an error instead of a RangeError. */
+export const HASH_FIELDS_MAX = 16_000_000;
+
+/** MEMORY USAGE estimate: the object with its Map, each Map entry, each string's header. */
+const HASH_OBJECT_BYTES = 96;
+const MAP_ENTRY_BYTES = 40;
+const STRING_HEADER_BYTES = 16;
+const ENTRY_OVERHEAD_BYTES = MAP_ENTRY_BYTES + 2 * STRING_HEADER_BYTES;
+const POINTER_BYTES = 8;
+
+export class HashValue implements TypedValue {
+  readonly type = 'hash' as const;
+  /** Fields in insertion order. Read freely; change only through the methods below. */
+  readonly fields = new Map<string, string>();
+  /** True once Redis would have converted the hash to a hashtable. Invariant: never goes back to false. */
+  private hashtable = false;
+  /** Sum of the lengths of every field and value (bytes). */
+  private payloadBytes = 0;
+  /**
+   * The fields as an array for O(1) random picks (HRANDFIELD), built on demand and dropped when a
+   * field is added or removed (updating a value keeps it). Invariant: null or equal to [...fields.keys()].
+   */
+  private fieldArray: string[] | null = null;
+
+  get size(): number {
+    return this.fields.size;
+  }
+
+  /** True while Redis would keep this hash as a listpack. */
+  get isListpack(): boolean {
+    return !this.hashtable;
+  }
+
+  encoding(): string {
+    return this.hashtable ? 'hashtable' : 'listpack';
+  }
+
+  bytes(): number {
+    const cache = this.fieldArray === null ? 0 : this.fieldArray.length * POINTER_BYTES;
+    return HASH_OBJECT_BYTES + this.fields.size * ENTRY_OVERHEAD_BYTES + this.payloadBytes + cache;
+  }
+
+  clone(): HashValue {
+    const copy = new HashValue();
+    for (const [f, v] of this.fields) copy.fields.set(f, v);
+    copy.hashtable = this.hashtable;
+    copy.payloadBytes = this.payloadBytes;
+    return copy;
+  }
+
+  get(field: string): string | undefined {
+    return this.fields.get(field);
+  }
+
+  has(field: string): boolean {
+    return this.fields.has(field);
+  }
+
+  /**
+   * Redis's hashTypeTryConversion: a write whose arguments include a string longer than the
+   * listpack limit converts the hash before anything is stored, whether or not that string ends
+   * up in the hash.
+   */
+  convertForArguments(argv: readonly string[], from: number, to: number): void {
+    if (this.hashtable) return;
+    for (let i = from; i < to; i++) {
+      if (argv[i].length > HASH_LISTPACK_VALUE_BYTES_MAX) {
+        this.hashtable = true;
+        return;
+      }
+    }
+  }
+
+  /** Sets `field` to `value`; true when the field is new. Converts as Redis's hashTypeSet does. */
+  set(field: string, value: string): boolean {
+    if (!this.hashtable && (field.length > HASH_LISTPACK_VALUE_BYTES_MAX || value.length > HASH_LISTPACK_VALUE_BYTES_MAX)) {
+      this.hashtable = true;
+    }
+    const old = this.fields.get(field);
+    if (old === undefined) {
+      assert(this.fields.size < HASH_FIELDS_MAX, 'hash field limit');
+      this.fields.set(field, value);
+      this.payloadBytes += field.length + value.length;
+      this.fieldArray = null;
+      if (this.fields.size > HASH_LISTPACK_ENTRIES_MAX) this.hashtable = true;
+      return true;
+    }
+    this.fields.set(field, value);
+    this.payloadBytes += value.length - old.length;
+    return false;
+  }
+
+  /** Removes `field`; true when it was there. */
+  delete(field: string): boolean {
+    const old = this.fields.get(field);
+    if (old === undefined) return false;
+    this.fields.delete(field);
+    this.payloadBytes -= field.length + old.length;
+    this.fieldArray = null;
+    return true;
+  }
+
+  /** The field at position `index` (0 <= index < size) in insertion order. */
+  fieldAt(index: number): string {
+    assert(index >= 0 && index < this.fields.size, 'hash field index out of range');
+    this.fieldArray ??= [...this.fields.keys()];
+    return this.fieldArray[index];
+  }
+}
