@@ -20,14 +20,19 @@ export function describeClient(ctx: Ctx, c: Client): string {
   const now = ctx.now;
   let flags = '';
   if (c.monitor) flags += 'O';
+  if (c.subscriptions > 0) flags += 'P';
+  if (c.blocked !== null) flags += 'b';
+  if (c.multi !== null) flags += 'x';
+  if (c.watchDirty) flags += 'd';
   if (c.closeAfterReply) flags += 'c';
   if (c.noEvict) flags += 'e';
   if (c.noTouch) flags += 'T';
   if (flags === '') flags = 'N';
+  const subs = ctx.server.pubsub.countsOf(c);
   const qbuf = c.parser.pendingBytes;
   const omem = c.outputBytes;
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=-1 name=${c.name} age=${Math.floor((now - c.createdAtMs) / 1000)} ` +
-    `idle=${Math.floor((now - c.lastInteractionMs) / 1000)} flags=${flags} db=${c.db} sub=0 psub=0 ssub=0 multi=-1 ` +
+    `idle=${Math.floor((now - c.lastInteractionMs) / 1000)} flags=${flags} db=${c.db} sub=${subs.channels} psub=${subs.patterns} ssub=${subs.shardChannels} multi=${c.multi === null ? -1 : c.multi.queue.length} ` +
     `qbuf=${qbuf} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=${omem} tot-mem=${qbuf + omem} ` +
     `events=r cmd=${c.lastCommand} user=${c.user} redir=-1 resp=${c.resp} lib-name=${c.libName} lib-ver=${c.libVer}`;
 }
@@ -43,7 +48,7 @@ function list(ctx: Ctx, argv: string[]): void {
         return;
       }
       // MONITOR clients count as normal (flag O), as in Redis; there are no replicas or subscribers yet.
-      clients = clients.filter(() => t === 'normal');
+      clients = clients.filter((c) => clientType(c) === t);
     } else if (opt === 'ID' && i + 1 < argv.length) {
       const ids = new Set<number>();
       for (i++; i < argv.length; i++) {
@@ -124,7 +129,7 @@ function kill(ctx: Ctx, argv: string[]): void {
     if (addr !== null && c.addr !== addr) continue;
     if (laddr !== null && c.laddr !== laddr) continue;
     if (user !== null && c.user !== user) continue;
-    if (type !== null && type !== 'normal') continue;
+    if (type !== null && clientType(c) !== type) continue;
     if (skipMe && c === ctx.client) continue;
     killOne(ctx, c);
     killed++;
@@ -132,9 +137,35 @@ function kill(ctx: Ctx, argv: string[]): void {
   ctx.out.integer(killed);
 }
 
+/** Redis's getClientType as CLIENT LIST/KILL TYPE see it: subscribers are 'pubsub'. */
+function clientType(c: Client): string {
+  return c.subscriptions > 0 ? 'pubsub' : 'normal';
+}
+
 function killOne(ctx: Ctx, c: Client): void {
   if (c === ctx.client) c.closeAfterReply = true;
   else ctx.server.closeClient(c, false);
+}
+
+/** CLIENT UNBLOCK id [TIMEOUT | ERROR]: 1 when that client was blocked and is now released. */
+function unblock(ctx: Ctx, argv: string[]): void {
+  const id = parseSafeInt(argv[2]);
+  if (id === null) {
+    ctx.error('ERR value is not an integer or out of range');
+    return;
+  }
+  let withError = false;
+  if (argv.length === 4) {
+    const how = argv[3].toUpperCase();
+    if (how !== 'TIMEOUT' && how !== 'ERROR') {
+      ctx.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      return;
+    }
+    withError = how === 'ERROR';
+  }
+  const target = ctx.server.clients.get(id);
+  const done = target !== undefined && ctx.server.blocking.unblockByRequest(target, withError);
+  ctx.out.integer(done ? 1 : 0);
 }
 
 function setname(ctx: Ctx, argv: string[]): void {
@@ -203,29 +234,36 @@ const CLIENT_HELP = [
 const C = { group: 'connection' } as const;
 const FLAGS = ['noscript', 'loading', 'stale'] as const;
 
-function sub(name: string, arity: number, summary: string, handler: CommandSpec['handler'], extraFlags: CommandSpec['flags'] = []): CommandSpec {
+/** CLIENT KILL takes the old `ip:port` form or any number of filters (Redis 7.0's documentation syntax). */
+const KILL_FILTER = '[ID client-id] | [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]';
+const KILL_SYNTAX = `<ip:port | <${KILL_FILTER} [${KILL_FILTER} ...]>>`;
+
+function sub(
+  name: string, arity: number, summary: string, syntax: string, handler: CommandSpec['handler'], extraFlags: CommandSpec['flags'] = [],
+): CommandSpec {
   return cmd(`client|${name}`, arity, [...FLAGS, ...extraFlags], [0, 0, 0], ['slow', 'connection'],
-    { ...C, since: '2.4.0', summary, complexity: 'O(1)' }, handler);
+    { ...C, since: '2.4.0', summary, complexity: 'O(1)', syntax }, handler);
 }
 
 export const clientCommands: CommandSpec[] = [
   cmd('client', -2, [], [0, 0, 0], ['slow'],
-    { ...C, since: '2.4.0', summary: 'A container for client connection commands.', complexity: 'Depends on subcommand.' }, undefined, {
+    { ...C, since: '2.4.0', summary: 'A container for client connection commands.', complexity: 'Depends on subcommand.', syntax: '' }, undefined, {
       subcommands: [
-        sub('id', 2, 'Returns the unique client ID of the connection.', (ctx) => ctx.out.integer(ctx.client.id)),
-        sub('getname', 2, 'Returns the name of the connection.', (ctx) => {
+        sub('id', 2, 'Returns the unique client ID of the connection.', '', (ctx) => ctx.out.integer(ctx.client.id)),
+        sub('getname', 2, 'Returns the name of the connection.', '', (ctx) => {
           if (ctx.client.name === '') ctx.out.null();
           else ctx.out.bulk(ctx.client.name);
         }),
-        sub('setname', 3, 'Sets the connection name.', setname),
-        sub('setinfo', 4, 'Sets information specific to the client or connection.', setinfo),
-        sub('info', 2, 'Returns information about the connection.', (ctx) => ctx.out.verbatim(`${describeClient(ctx, ctx.client)}\n`)),
-        sub('list', -2, 'Lists open connections.', list, ['admin']),
-        sub('kill', -3, 'Terminates open connections.', kill, ['admin']),
-        sub('no-evict', 3, 'Sets the client eviction mode of the connection.', onOff('noEvict'), ['admin']),
-        sub('no-touch', 3, 'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.', onOff('noTouch')),
-        sub('maint_notifications', -3, 'Accepted for client compatibility: Concord sends no maintenance notifications.', (ctx) => ctx.out.ok()),
-        sub('help', 2, 'Returns helpful text about the different subcommands.', (ctx) => helpReply(ctx, CLIENT_HELP)),
+        sub('setname', 3, 'Sets the connection name.', 'connection-name', setname),
+        sub('setinfo', 4, 'Sets information specific to the client or connection.', '<LIB-NAME libname | LIB-VER libver>', setinfo),
+        sub('info', 2, 'Returns information about the connection.', '', (ctx) => ctx.out.verbatim(`${describeClient(ctx, ctx.client)}\n`)),
+        sub('list', -2, 'Lists open connections.', '[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]', list, ['admin']),
+        sub('kill', -3, 'Terminates open connections.', KILL_SYNTAX, kill, ['admin']),
+        sub('no-evict', 3, 'Sets the client eviction mode of the connection.', '<ON | OFF>', onOff('noEvict'), ['admin']),
+        sub('no-touch', 3, 'Controls whether commands sent by the client affect the LRU/LFU of accessed keys.', '<ON | OFF>', onOff('noTouch')),
+        sub('maint_notifications', -3, 'Accepted for client compatibility: Concord sends no maintenance notifications.', '<ON | OFF> [option value [option value ...]]', (ctx) => ctx.out.ok()),
+        sub('unblock', -3, 'Unblocks a client blocked by a blocking command from a different connection.', 'client-id [TIMEOUT | ERROR]', unblock, ['admin']),
+        sub('help', 2, 'Returns helpful text about the different subcommands.', '', (ctx) => helpReply(ctx, CLIENT_HELP)),
       ],
     }),
 ];

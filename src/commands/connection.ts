@@ -1,4 +1,5 @@
 /** Connection commands: PING ECHO QUIT SELECT AUTH HELLO RESET. */
+import { inSubscriberMode, replySubscriberPing } from '../server/pubsub.js';
 import { REDIS_COMPAT_VERSION } from '../server/version.js';
 import { ERR_DB_INDEX, ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInt, wrongArity } from './args.js';
 import { validClientName } from './client.js';
@@ -9,6 +10,10 @@ const ERR_WRONGPASS = 'WRONGPASS invalid username-password pair or user is disab
 function ping(ctx: Ctx, argv: string[]): void {
   if (argv.length > 2) {
     ctx.error(wrongArity('ping'));
+    return;
+  }
+  if (inSubscriberMode(ctx.client)) {
+    replySubscriberPing(ctx.out, argv);
     return;
   }
   if (argv.length === 2) ctx.out.bulk(argv[1]);
@@ -124,6 +129,7 @@ function hello(ctx: Ctx, argv: string[]): void {
 
 function reset(ctx: Ctx): void {
   const client = ctx.client;
+  ctx.server.pubsub.unsubscribeAll(client);
   client.db = 0;
   client.resp = 2;
   ctx.out.resp = 2;
@@ -149,17 +155,17 @@ const CONN = ['connection'] as const;
 
 export const connectionCommands: CommandSpec[] = [
   cmd('ping', -1, ['fast', 'stale'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '1.0.0', summary: 'Returns the server\'s liveliness response.', complexity: 'O(1)' }, ping),
+    { ...C, since: '1.0.0', summary: 'Returns the server\'s liveliness response.', complexity: 'O(1)', syntax: '[message]' }, ping),
   cmd('echo', 2, ['fast', 'loading', 'stale'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '1.0.0', summary: 'Returns the given string.', complexity: 'O(1)' }, (ctx, argv) => ctx.out.bulk(argv[1])),
+    { ...C, since: '1.0.0', summary: 'Returns the given string.', complexity: 'O(1)', syntax: 'message' }, (ctx, argv) => ctx.out.bulk(argv[1])),
   cmd('quit', -1, ['allow_busy', 'noscript', 'loading', 'stale', 'fast', 'no_auth'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '1.0.0', summary: 'Closes the connection.', complexity: 'O(1)' }, quit),
+    { ...C, since: '1.0.0', summary: 'Closes the connection.', complexity: 'O(1)', syntax: '' }, quit),
   cmd('select', 2, ['loading', 'stale', 'fast'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '1.0.0', summary: 'Changes the selected database.', complexity: 'O(1)' }, select),
+    { ...C, since: '1.0.0', summary: 'Changes the selected database.', complexity: 'O(1)', syntax: 'index' }, select),
   cmd('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '1.0.0', summary: 'Authenticates the connection.', complexity: 'O(N) where N is the number of passwords defined for the user' }, auth),
+    { ...C, since: '1.0.0', summary: 'Authenticates the connection.', complexity: 'O(N) where N is the number of passwords defined for the user', syntax: '[username] password' }, auth),
   cmd('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '6.0.0', summary: 'Handshakes with the Redis server.', complexity: 'O(1)' }, hello),
+    { ...C, since: '6.0.0', summary: 'Handshakes with the Redis server.', complexity: 'O(1)', syntax: '[protover [AUTH username password] [SETNAME clientname]]' }, hello),
   cmd('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], [0, 0, 0], [...CONN, 'fast'],
-    { ...C, since: '6.2.0', summary: 'Resets the connection.', complexity: 'O(1)' }, reset),
+    { ...C, since: '6.2.0', summary: 'Resets the connection.', complexity: 'O(1)', syntax: '' }, reset),
 ];

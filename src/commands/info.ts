@@ -68,7 +68,7 @@ function clientsSection(s: ConcordServer): Fields {
     ['maxclients', s.config.getInt('maxclients')],
     ['client_recent_max_input_buffer', maxIn],
     ['client_recent_max_output_buffer', maxOut],
-    ['blocked_clients', 0],
+    ['blocked_clients', s.blocking.blockedClients],
     ['tracking_clients', 0],
     ['clients_in_timeout_table', 0],
   ];
@@ -151,9 +151,9 @@ function statsSection(s: ConcordServer): Fields {
     ['evicted_clients', 0],
     ['keyspace_hits', ks.hits],
     ['keyspace_misses', ks.misses],
-    ['pubsub_channels', 0],
-    ['pubsub_patterns', 0],
-    ['pubsubshard_channels', 0],
+    ['pubsub_channels', s.pubsub.channelCount],
+    ['pubsub_patterns', s.pubsub.patternCount],
+    ['pubsubshard_channels', s.pubsub.shardChannelCount],
     ['latest_fork_usec', 0],
     ['total_forks', 0],
     ['total_error_replies', st.errorReplies],
@@ -266,5 +266,5 @@ function info(ctx: Ctx, argv: string[]): void {
 
 export const infoCommands: CommandSpec[] = [
   cmd('info', -1, ['loading', 'stale'], [0, 0, 0], ['slow', 'dangerous'],
-    { group: 'server', since: '1.0.0', summary: 'Returns information and statistics about the server.', complexity: 'O(1)' }, info),
+    { group: 'server', since: '1.0.0', summary: 'Returns information and statistics about the server.', complexity: 'O(1)', syntax: '[section [section ...]]' }, info),
 ];

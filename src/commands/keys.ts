@@ -1,7 +1,9 @@
 /** Generic key commands (Redis's db.c). */
 import { cloneValue, typeName } from '../keyspace/database.js';
 import { globMatch } from '../keyspace/glob.js';
-import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64, parseSafeInt } from './args.js';
+import {
+  ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_NOT_INTEGER, ERR_SYNTAX, parseInt64, parseSafeInt, parseScanCursor, SCAN_CURSOR_BEYOND,
+} from './args.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
 
 /** SCAN's default and largest COUNT: a bound on the work one call does. */
@@ -188,7 +190,7 @@ function scan(ctx: Ctx, argv: string[]): void {
   const db = ctx.db;
   const found: string[] = [];
   // No cursor this node issued is that large: the scan is over.
-  const next = cursor === BEYOND ? 0 : ctx.server.keyspace.scanCursors.scan(db.dict, cursor, count, (key) => {
+  const next = cursor === SCAN_CURSOR_BEYOND ? 0 : ctx.server.keyspace.scanCursors.scan(db.dict, cursor, count, (key) => {
     if (pattern !== null && !globMatch(pattern, key)) return;
     const v = db.get(key, ctx.now);
     if (v === undefined) return;
@@ -201,20 +203,6 @@ function scan(ctx: Ctx, argv: string[]): void {
   for (const k of found) ctx.out.bulk(k);
 }
 
-const BEYOND = -1;
-
-/**
- * A cursor as Redis's strtoul reads it: optional sign, decimal digits, no leading space; a
- * negative value wraps to a huge unsigned one. Values past 2^53 were never issued here: BEYOND.
- */
-function parseScanCursor(text: string): number | null {
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  if (m === null) return null;
-  const big = BigInt(m[2]);
-  if (big > 2n ** 64n - 1n) return null;
-  if (m[1] === '-' && big !== 0n) return BEYOND;
-  return big > BigInt(Number.MAX_SAFE_INTEGER) ? BEYOND : Number(big);
-}
 
 function randomkey(ctx: Ctx): void {
   const key = ctx.server.keyspace.randomKey(ctx.db, ctx.now, () => ctx.random());
@@ -260,6 +248,11 @@ function swapdb(ctx: Ctx, argv: string[]): void {
   if (a !== b) {
     const dbs = ctx.server.keyspace.dbs;
     dbs[a].swapWith(dbs[b]);
+    // Clients watching keys in either db see the swap as a change, as in Redis.
+    ctx.server.watches.touchedAll([dbs[a], dbs[b]], ctx.now);
+    // Clients blocked in either db may now find data.
+    ctx.server.blocking.blockedKeysReady(dbs[a]);
+    ctx.server.blocking.blockedKeysReady(dbs[b]);
     ctx.server.tablesReplaced();
   }
   ctx.dirty();
@@ -339,51 +332,51 @@ const G = { group: 'generic' } as const;
 
 export const keyCommands: CommandSpec[] = [
   cmd('del', -2, ['write'], [1, -1, 1], ['keyspace', 'write', 'slow'],
-    { ...G, since: '1.0.0', summary: 'Deletes one or more keys.', complexity: 'O(N) where N is the number of keys that will be removed.' }, del),
+    { ...G, since: '1.0.0', summary: 'Deletes one or more keys.', complexity: 'O(N) where N is the number of keys that will be removed.', syntax: 'key [key ...]' }, del),
   cmd('unlink', -2, ['write', 'fast'], [1, -1, 1], ['keyspace', 'write', 'fast'],
-    { ...G, since: '4.0.0', summary: 'Asynchronously deletes one or more keys.', complexity: 'O(1) for each key removed regardless of its size.' }, del),
+    { ...G, since: '4.0.0', summary: 'Asynchronously deletes one or more keys.', complexity: 'O(1) for each key removed regardless of its size.', syntax: 'key [key ...]' }, del),
   cmd('exists', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast'],
-    { ...G, since: '1.0.0', summary: 'Determines whether one or more keys exist.', complexity: 'O(N) where N is the number of keys to check.' }, exists),
+    { ...G, since: '1.0.0', summary: 'Determines whether one or more keys exist.', complexity: 'O(N) where N is the number of keys to check.', syntax: 'key [key ...]' }, exists),
   cmd('type', 2, ['readonly', 'fast'], [1, 1, 1], ['keyspace', 'read', 'fast'],
-    { ...G, since: '1.0.0', summary: 'Determines the type of value stored at a key.', complexity: 'O(1)' }, type),
+    { ...G, since: '1.0.0', summary: 'Determines the type of value stored at a key.', complexity: 'O(1)', syntax: 'key' }, type),
   cmd('rename', 3, ['write'], [1, 2, 1], ['keyspace', 'write', 'slow'],
-    { ...G, since: '1.0.0', summary: 'Renames a key and overwrites the destination.', complexity: 'O(1)' }, (ctx, argv) => renameGeneric(ctx, argv, false)),
+    { ...G, since: '1.0.0', summary: 'Renames a key and overwrites the destination.', complexity: 'O(1)', syntax: 'key newkey' }, (ctx, argv) => renameGeneric(ctx, argv, false)),
   cmd('renamenx', 3, ['write', 'fast'], [1, 2, 1], ['keyspace', 'write', 'fast'],
-    { ...G, since: '1.0.0', summary: 'Renames a key only when the target key name doesn\'t exist.', complexity: 'O(1)' }, (ctx, argv) => renameGeneric(ctx, argv, true)),
+    { ...G, since: '1.0.0', summary: 'Renames a key only when the target key name doesn\'t exist.', complexity: 'O(1)', syntax: 'key newkey' }, (ctx, argv) => renameGeneric(ctx, argv, true)),
   cmd('copy', -3, ['write', 'denyoom'], [1, 2, 1], ['keyspace', 'write', 'slow'],
-    { ...G, since: '6.2.0', summary: 'Copies the value of a key to a new key.', complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.' }, copy),
+    { ...G, since: '6.2.0', summary: 'Copies the value of a key to a new key.', complexity: 'O(N) worst case for collections, where N is the number of nested items. O(1) for string values.', syntax: 'source destination [DB destination-db] [REPLACE]' }, copy),
   cmd('move', 3, ['write', 'fast'], [1, 1, 1], ['keyspace', 'write', 'fast'],
-    { ...G, since: '1.0.0', summary: 'Moves a key to another database.', complexity: 'O(1)' }, move),
+    { ...G, since: '1.0.0', summary: 'Moves a key to another database.', complexity: 'O(1)', syntax: 'key db' }, move),
   cmd('touch', -2, ['readonly', 'fast'], [1, -1, 1], ['keyspace', 'read', 'fast'],
-    { ...G, since: '3.2.1', summary: 'Returns the number of existing keys out of those specified after updating the time they were last accessed.', complexity: 'O(N) where N is the number of keys that will be touched.' }, exists),
+    { ...G, since: '3.2.1', summary: 'Returns the number of existing keys out of those specified after updating the time they were last accessed.', complexity: 'O(N) where N is the number of keys that will be touched.', syntax: 'key [key ...]' }, exists),
   cmd('keys', 2, ['readonly'], [0, 0, 0], ['keyspace', 'read', 'slow', 'dangerous'],
-    { ...G, since: '1.0.0', summary: 'Returns all key names that match a pattern.', complexity: 'O(N) with N being the number of keys in the database' }, keys),
+    { ...G, since: '1.0.0', summary: 'Returns all key names that match a pattern.', complexity: 'O(N) with N being the number of keys in the database', syntax: 'pattern' }, keys),
   cmd('scan', -2, ['readonly'], [0, 0, 0], ['keyspace', 'read', 'slow'],
-    { ...G, since: '2.8.0', summary: 'Iterates over the key names in the database.', complexity: 'O(1) for every call. O(N) for a complete iteration.' }, scan),
+    { ...G, since: '2.8.0', summary: 'Iterates over the key names in the database.', complexity: 'O(1) for every call. O(N) for a complete iteration.', syntax: 'cursor [MATCH pattern] [COUNT count] [TYPE type]' }, scan),
   cmd('randomkey', 1, ['readonly'], [0, 0, 0], ['keyspace', 'read', 'slow'],
-    { ...G, since: '1.0.0', summary: 'Returns a random key name from the database.', complexity: 'O(1)' }, randomkey),
+    { ...G, since: '1.0.0', summary: 'Returns a random key name from the database.', complexity: 'O(1)', syntax: '' }, randomkey),
   cmd('dbsize', 1, ['readonly', 'fast'], [0, 0, 0], ['keyspace', 'read', 'fast'],
-    { group: 'server', since: '1.0.0', summary: 'Returns the number of keys in the database.', complexity: 'O(1)' },
+    { group: 'server', since: '1.0.0', summary: 'Returns the number of keys in the database.', complexity: 'O(1)', syntax: '' },
     (ctx) => ctx.out.integer(ctx.db.size)),
   cmd('flushdb', -1, ['write'], [0, 0, 0], ['keyspace', 'write', 'slow', 'dangerous'],
-    { group: 'server', since: '1.0.0', summary: 'Remove all keys from the current database.', complexity: 'O(N) where N is the number of keys in the selected database' }, flushdb),
+    { group: 'server', since: '1.0.0', summary: 'Remove all keys from the current database.', complexity: 'O(N) where N is the number of keys in the selected database', syntax: '[ASYNC | SYNC]' }, flushdb),
   cmd('flushall', -1, ['write'], [0, 0, 0], ['keyspace', 'write', 'slow', 'dangerous'],
-    { group: 'server', since: '1.0.0', summary: 'Removes all keys from all databases.', complexity: 'O(N) where N is the total number of keys in all databases' }, flushall),
+    { group: 'server', since: '1.0.0', summary: 'Removes all keys from all databases.', complexity: 'O(N) where N is the total number of keys in all databases', syntax: '[ASYNC | SYNC]' }, flushall),
   cmd('swapdb', 3, ['write', 'fast'], [0, 0, 0], ['keyspace', 'write', 'fast', 'dangerous'],
-    { group: 'server', since: '4.0.0', summary: 'Swaps two Redis databases.', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.' }, swapdb),
+    { group: 'server', since: '4.0.0', summary: 'Swaps two Redis databases.', complexity: 'O(N) where N is the count of clients watching or blocking on keys from both databases.', syntax: 'index1 index2' }, swapdb),
   cmd('object', -2, [], [0, 0, 0], ['slow'],
-    { ...G, since: '2.2.3', summary: 'A container for object introspection commands.', complexity: 'Depends on subcommand.' }, undefined, {
+    { ...G, since: '2.2.3', summary: 'A container for object introspection commands.', complexity: 'Depends on subcommand.', syntax: '' }, undefined, {
       subcommands: [
         cmd('object|encoding', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'],
-          { ...G, since: '2.2.3', summary: 'Returns the internal encoding of a Redis object.', complexity: 'O(1)' }, objectSub('encoding')),
+          { ...G, since: '2.2.3', summary: 'Returns the internal encoding of a Redis object.', complexity: 'O(1)', syntax: 'key' }, objectSub('encoding')),
         cmd('object|freq', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'],
-          { ...G, since: '4.0.0', summary: 'Returns the logarithmic access frequency counter of a Redis object.', complexity: 'O(1)' }, objectSub('freq')),
+          { ...G, since: '4.0.0', summary: 'Returns the logarithmic access frequency counter of a Redis object.', complexity: 'O(1)', syntax: 'key' }, objectSub('freq')),
         cmd('object|idletime', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'],
-          { ...G, since: '2.2.3', summary: 'Returns the time since the last access to a Redis object.', complexity: 'O(1)' }, objectSub('idletime')),
+          { ...G, since: '2.2.3', summary: 'Returns the time since the last access to a Redis object.', complexity: 'O(1)', syntax: 'key' }, objectSub('idletime')),
         cmd('object|refcount', 3, ['readonly'], [2, 2, 1], ['keyspace', 'read', 'slow'],
-          { ...G, since: '2.2.3', summary: 'Returns the reference count of a value of a key.', complexity: 'O(1)' }, objectSub('refcount')),
+          { ...G, since: '2.2.3', summary: 'Returns the reference count of a value of a key.', complexity: 'O(1)', syntax: 'key' }, objectSub('refcount')),
         cmd('object|help', 2, ['loading', 'stale'], [0, 0, 0], ['keyspace', 'slow'],
-          { ...G, since: '6.2.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)' }, (ctx) => helpReply(ctx, OBJECT_HELP)),
+          { ...G, since: '6.2.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', syntax: '' }, (ctx) => helpReply(ctx, OBJECT_HELP)),
       ],
     }),
 ];

@@ -21,6 +21,7 @@ export function readString(ctx: Ctx, key: string): string | undefined | null {
   const v = ctx.db.get(key, ctx.now);
   if (v === undefined) {
     ctx.server.keyspace.stats.misses++;
+    ctx.notify('m', 'keymiss', key);
     return undefined;
   }
   ctx.server.keyspace.stats.hits++;
@@ -168,7 +169,10 @@ function mget(ctx: Ctx, argv: string[]): void {
       ctx.server.keyspace.stats.hits++;
       ctx.out.bulk(v);
     } else {
-      if (v === undefined) ctx.server.keyspace.stats.misses++;
+      if (v === undefined) {
+        ctx.server.keyspace.stats.misses++;
+        ctx.notify('m', 'keymiss', argv[i]);
+      }
       ctx.out.null();
     }
   }
@@ -557,59 +561,59 @@ const W = ['write', 'denyoom'] as const;
 
 export const stringCommands: CommandSpec[] = [
   cmd('get', 2, ['readonly', 'fast'], [1, 1, 1], ['read', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Returns the string value of a key.', complexity: 'O(1)' }, get),
+    { ...S, since: '1.0.0', summary: 'Returns the string value of a key.', complexity: 'O(1)', syntax: 'key' }, get),
   cmd('set', -3, W, [1, 1, 1], ['write', 'string', 'slow'],
-    { ...S, since: '1.0.0', summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.', complexity: 'O(1)' }, set),
+    { ...S, since: '1.0.0', summary: 'Sets the string value of a key, ignoring its type. The key is created if it doesn\'t exist.', complexity: 'O(1)', syntax: 'key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]' }, set),
   cmd('setnx', 3, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Set the string value of a key only when the key doesn\'t exist.', complexity: 'O(1)' }, setnx),
+    { ...S, since: '1.0.0', summary: 'Set the string value of a key only when the key doesn\'t exist.', complexity: 'O(1)', syntax: 'key value' }, setnx),
   cmd('setex', 4, W, [1, 1, 1], ['write', 'string', 'slow'],
-    { ...S, since: '2.0.0', summary: 'Sets the string value and expiration time of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1)' },
+    { ...S, since: '2.0.0', summary: 'Sets the string value and expiration time of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1)', syntax: 'key seconds value' },
     (ctx, argv) => setexGeneric(ctx, argv, 'EX', 'setex')),
   cmd('psetex', 4, W, [1, 1, 1], ['write', 'string', 'slow'],
-    { ...S, since: '2.6.0', summary: 'Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn\'t exist.', complexity: 'O(1)' },
+    { ...S, since: '2.6.0', summary: 'Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn\'t exist.', complexity: 'O(1)', syntax: 'key milliseconds value' },
     (ctx, argv) => setexGeneric(ctx, argv, 'PX', 'psetex')),
   cmd('mget', -2, ['readonly', 'fast'], [1, -1, 1], ['read', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Atomically returns the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to retrieve.' }, mget),
+    { ...S, since: '1.0.0', summary: 'Atomically returns the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to retrieve.', syntax: 'key [key ...]' }, mget),
   cmd('mset', -3, W, [1, -1, 2], ['write', 'string', 'slow'],
-    { ...S, since: '1.0.1', summary: 'Atomically creates or modifies the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to set.' }, mset),
+    { ...S, since: '1.0.1', summary: 'Atomically creates or modifies the string values of one or more keys.', complexity: 'O(N) where N is the number of keys to set.', syntax: 'key value [key value ...]' }, mset),
   cmd('msetnx', -3, W, [1, -1, 2], ['write', 'string', 'slow'],
-    { ...S, since: '1.0.1', summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.', complexity: 'O(N) where N is the number of keys to set.' }, msetnx),
+    { ...S, since: '1.0.1', summary: 'Atomically modifies the string values of one or more keys only when all keys don\'t exist.', complexity: 'O(N) where N is the number of keys to set.', syntax: 'key value [key value ...]' }, msetnx),
   cmd('getset', 3, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Returns the previous string value of a key after setting it to a new value.', complexity: 'O(1)' }, getset),
+    { ...S, since: '1.0.0', summary: 'Returns the previous string value of a key after setting it to a new value.', complexity: 'O(1)', syntax: 'key value' }, getset),
   cmd('getdel', 2, ['write', 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '6.2.0', summary: 'Returns the string value of a key after deleting the key.', complexity: 'O(1)' }, getdel),
+    { ...S, since: '6.2.0', summary: 'Returns the string value of a key after deleting the key.', complexity: 'O(1)', syntax: 'key' }, getdel),
   cmd('getex', -2, ['write', 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '6.2.0', summary: 'Returns the string value of a key after setting its expiration time.', complexity: 'O(1)' }, getex),
+    { ...S, since: '6.2.0', summary: 'Returns the string value of a key after setting its expiration time.', complexity: 'O(1)', syntax: 'key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]' }, getex),
   cmd('append', 3, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '2.0.0', summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1)' }, append),
+    { ...S, since: '2.0.0', summary: 'Appends a string to the value of a key. Creates the key if it doesn\'t exist.', complexity: 'O(1)', syntax: 'key value' }, append),
   cmd('strlen', 2, ['readonly', 'fast'], [1, 1, 1], ['read', 'string', 'fast'],
-    { ...S, since: '2.2.0', summary: 'Returns the length of a string value.', complexity: 'O(1)' }, strlen),
+    { ...S, since: '2.2.0', summary: 'Returns the length of a string value.', complexity: 'O(1)', syntax: 'key' }, strlen),
   cmd('getrange', 4, ['readonly'], [1, 1, 1], ['read', 'string', 'slow'],
-    { ...S, since: '2.4.0', summary: 'Returns a substring of the string stored at a key.', complexity: 'O(N) where N is the length of the returned string.' }, getrange),
+    { ...S, since: '2.4.0', summary: 'Returns a substring of the string stored at a key.', complexity: 'O(N) where N is the length of the returned string.', syntax: 'key start end' }, getrange),
   cmd('substr', 4, ['readonly'], [1, 1, 1], ['read', 'string', 'slow'],
-    { ...S, since: '1.0.0', summary: 'Returns a substring from a string value.', complexity: 'O(N) where N is the length of the returned string.' }, getrange),
+    { ...S, since: '1.0.0', summary: 'Returns a substring from a string value.', complexity: 'O(N) where N is the length of the returned string.', syntax: 'key start end' }, getrange),
   cmd('setrange', 4, W, [1, 1, 1], ['write', 'string', 'slow'],
-    { ...S, since: '2.2.0', summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.', complexity: 'O(1), not counting the time taken to copy the new string in place.' }, setrange),
+    { ...S, since: '2.2.0', summary: 'Overwrites a part of a string value with another by an offset. Creates the key if it doesn\'t exist.', complexity: 'O(1), not counting the time taken to copy the new string in place.', syntax: 'key offset value' }, setrange),
   cmd('incr', 2, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Increments the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)' },
+    { ...S, since: '1.0.0', summary: 'Increments the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)', syntax: 'key' },
     (ctx, argv) => incrGeneric(ctx, argv[1], 1)),
   cmd('decr', 2, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)' },
+    { ...S, since: '1.0.0', summary: 'Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)', syntax: 'key' },
     (ctx, argv) => incrGeneric(ctx, argv[1], -1)),
   cmd('incrby', 3, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)' },
+    { ...S, since: '1.0.0', summary: 'Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)', syntax: 'key increment' },
     (ctx, argv) => {
       const by = incrbyArg(ctx, argv[2], false);
       if (by !== null) incrGeneric(ctx, argv[1], by);
     }),
   cmd('decrby', 3, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '1.0.0', summary: 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)' },
+    { ...S, since: '1.0.0', summary: 'Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)', syntax: 'key decrement' },
     (ctx, argv) => {
       const by = incrbyArg(ctx, argv[2], true);
       if (by !== null) incrGeneric(ctx, argv[1], by);
     }),
   cmd('incrbyfloat', 3, [...W, 'fast'], [1, 1, 1], ['write', 'string', 'fast'],
-    { ...S, since: '2.6.0', summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)' }, incrbyfloat),
+    { ...S, since: '2.6.0', summary: 'Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn\'t exist.', complexity: 'O(1)', syntax: 'key increment' }, incrbyfloat),
   cmd('lcs', -3, ['readonly'], [1, 2, 1], ['read', 'string', 'slow'],
-    { ...S, since: '7.0.0', summary: 'Finds the longest common substring.', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively' }, lcs),
+    { ...S, since: '7.0.0', summary: 'Finds the longest common substring.', complexity: 'O(N*M) where N and M are the lengths of s1 and s2, respectively', syntax: 'key1 key2 [LEN] [IDX] [MINMATCHLEN len] [WITHMATCHLEN]' }, lcs),
 ];

@@ -10,6 +10,7 @@ import {
   formatOutputBufferLimits, formatSave, parseBool, parseInteger, parseMemory, parseOutputBufferLimits,
   parseSave, type OutputBufferClass, type OutputBufferLimit,
 } from './config-values.js';
+import { ERR_NOTIFY_CLASSES, formatNotifyFlags, parseNotifyFlags } from './pubsub.js';
 
 type Kind =
   | { kind: 'int'; min: number; max: number }
@@ -19,7 +20,8 @@ type Kind =
   | { kind: 'string' }
   | { kind: 'save' }
   | { kind: 'obuf' }
-  | { kind: 'hostport' };
+  | { kind: 'hostport' }
+  | { kind: 'notify' };
 
 export type ParamSpec = Kind & {
   name: string;
@@ -74,7 +76,7 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'loglevel', kind: 'enum', values: ['debug', 'verbose', 'notice', 'warning', 'nothing'], default: 'notice' },
   { name: 'logfile', kind: 'string', default: '', immutable: true },
   { name: 'pidfile', kind: 'string', default: '', immutable: true },
-  { name: 'notify-keyspace-events', kind: 'string', default: '' },
+  { name: 'notify-keyspace-events', kind: 'notify', default: '' },
   { name: 'replicaof', aliases: ['slaveof'], kind: 'hostport', default: '', immutable: true },
   { name: 'masterauth', kind: 'string', default: '' },
   { name: 'masteruser', kind: 'string', default: '' },
@@ -243,6 +245,9 @@ function parseValue(p: ParamSpec, text: string, current?: unknown): unknown {
     }
     case 'string':
       return text;
+    case 'notify':
+      // Kept as given (A hides n when printed, yet n stays on); pubsub.ts parses it on change.
+      return parseNotifyFlags(text) === null ? new ConfigError(ERR_NOTIFY_CLASSES) : text;
     case 'save': {
       const s = parseSave(text);
       if (s === null) return new ConfigError('Invalid save parameters');
@@ -274,6 +279,8 @@ function formatValue(p: ParamSpec, v: unknown): string {
     case 'enum':
     case 'string':
       return String(v);
+    case 'notify':
+      return formatNotifyFlags(parseNotifyFlags(v as string) ?? 0);
     case 'save':
       return formatSave(v as Array<[number, number]>);
     case 'obuf':

@@ -120,7 +120,7 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     reject(server, client, "OOM command not allowed when used memory > 'maxmemory'.", spec);
     return;
   }
-  if (client.subscriptions > 0 && client.resp === 2 && !server.pubsub.allows(client, spec.name)) {
+  if (client.subscriptions > 0 && client.resp === 2 && server.executeDepth === 0 && !server.pubsub.allows(client, spec.name)) {
     reject(server, client, server.pubsub.notAllowedError(spec.name), spec);
     return;
   }

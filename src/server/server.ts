@@ -383,6 +383,7 @@ export class ConcordServer {
     this.monitors.delete(client);
     this.blocking.unblock(client);
     this.watches.unwatchAll(client);
+    this.pubsub.unsubscribeAll(client);
     client.multi = null;
     client.parser.reset();
   }
