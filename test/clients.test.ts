@@ -167,15 +167,6 @@ describe('redis-cli', () => {
       }
     }
   });
-
-  test(
-    'COMMAND DOCS includes `arguments`, so redis-cli `help get` prints "GET key" and typing hints work',
-    { todo: 'KNOWN GAP: Concord\'s COMMAND DOCS has no "arguments" field (see report)' },
-    async () => {
-      const text = await cliText(srv.port, 'command', 'docs', 'get');
-      assert.match(text, /\narguments\n/);
-    },
-  );
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { globMatch } from '../keyspace/glob.js';
 import { ERR_SYNTAX } from './args.js';
 import { helpReply } from './keys.js';
 import { cmd, keyPositions, type CommandSpec, type Ctx } from './spec.js';
+import { parseSyntax, type DocArg } from './syntax.js';
 
 function writeInfo(out: ReplyWriter, spec: CommandSpec): void {
   out.arrayLen(10);
@@ -23,9 +24,14 @@ function writeInfo(out: ReplyWriter, spec: CommandSpec): void {
   for (const s of subs) writeInfo(out, s);
 }
 
+/** How many key specs writeKeySpecs describes `spec` with. */
+function keySpecCount(spec: CommandSpec): number {
+  return spec.firstKey === 0 ? 0 : 1;
+}
+
 /** Key specs derived from first/last/step: one `index` begin search and one `range` find. */
 function writeKeySpecs(out: ReplyWriter, spec: CommandSpec): void {
-  if (spec.firstKey === 0) {
+  if (keySpecCount(spec) === 0) {
     out.arrayLen(0);
     return;
   }
@@ -57,9 +63,75 @@ function writeKeySpecs(out: ReplyWriter, spec: CommandSpec): void {
   out.integer(0);
 }
 
+/** Parsed `syntax` of each spec: COMMAND DOCS is sent by every interactive redis-cli at startup. */
+const docArgsCache = new WeakMap<CommandSpec, readonly DocArg[]>();
+
+/** The COMMAND DOCS arguments of `spec`, empty when it declares none. Throws on a malformed syntax. */
+function docArgs(spec: CommandSpec): readonly DocArg[] {
+  let args = docArgsCache.get(spec);
+  if (args === undefined) {
+    args = spec.syntax === undefined ? [] : parseSyntax(spec.syntax, spec.name);
+    docArgsCache.set(spec, args);
+  }
+  return args;
+}
+
+/** Parses every syntax `specs` will need before any reply byte is written. */
+function prepareDocs(specs: readonly CommandSpec[]): void {
+  for (const spec of specs) {
+    docArgs(spec);
+    prepareDocs(spec.subcommands ?? []);
+  }
+}
+
+/**
+ * One `arguments` array, fields in Redis's order. key_spec_index must point into the key specs
+ * COMMAND INFO gives (`keySpecs` of them): Concord describes all of a command's keys with one range
+ * spec, so RENAME's `newkey` is 0 here where Redis, with one spec per key, says 1.
+ */
+function writeArgs(out: ReplyWriter, args: readonly DocArg[], keySpecs: number): void {
+  out.arrayLen(args.length);
+  for (const a of args) {
+    const keyIndex = a.keySpecIndex !== undefined && keySpecs > 0 ? Math.min(a.keySpecIndex, keySpecs - 1) : undefined;
+    const flags: string[] = [];
+    if (a.optional === true) flags.push('optional');
+    if (a.multiple === true) flags.push('multiple');
+    if (a.multipleToken === true) flags.push('multiple_token');
+    const nested = a.arguments !== undefined;
+    out.mapLen(2 + (keyIndex === undefined ? 0 : 1) + (a.token === undefined ? 0 : 1)
+      + (a.displayText === undefined ? 0 : 1) + (flags.length > 0 ? 1 : 0) + (nested ? 1 : 0));
+    out.bulk('name');
+    out.bulk(a.name);
+    out.bulk('type');
+    out.bulk(a.type);
+    if (keyIndex !== undefined) {
+      out.bulk('key_spec_index');
+      out.integer(keyIndex);
+    }
+    if (a.token !== undefined) {
+      out.bulk('token');
+      out.bulk(a.token);
+    }
+    if (a.displayText !== undefined) {
+      out.bulk('display_text');
+      out.bulk(a.displayText);
+    }
+    if (flags.length > 0) {
+      out.bulk('flags');
+      out.setLen(flags.length);
+      for (const f of flags) out.simple(f);
+    }
+    if (nested) {
+      out.bulk('arguments');
+      writeArgs(out, a.arguments!, keySpecs);
+    }
+  }
+}
+
 function writeDocs(out: ReplyWriter, spec: CommandSpec): void {
   const subs = spec.subcommands ?? [];
-  const fields = 4 + (subs.length > 0 ? 1 : 0) + (spec.complexity === undefined ? -1 : 0);
+  const args = docArgs(spec);
+  const fields = 4 + (args.length > 0 ? 1 : 0) + (subs.length > 0 ? 1 : 0) + (spec.complexity === undefined ? -1 : 0);
   out.mapLen(fields);
   out.bulk('summary');
   out.bulk(spec.summary);
@@ -70,6 +142,10 @@ function writeDocs(out: ReplyWriter, spec: CommandSpec): void {
   if (spec.complexity !== undefined) {
     out.bulk('complexity');
     out.bulk(spec.complexity);
+  }
+  if (args.length > 0) {
+    out.bulk('arguments');
+    writeArgs(out, args, keySpecCount(spec));
   }
   if (subs.length > 0) {
     out.bulk('subcommands');
@@ -117,6 +193,7 @@ function docs(ctx: Ctx, argv: string[]): void {
       if (spec !== undefined) specs.push(spec);
     }
   }
+  prepareDocs(specs);
   ctx.out.mapLen(specs.length);
   for (const spec of specs) {
     ctx.out.bulk(spec.name);
@@ -171,7 +248,8 @@ function getkeys(ctx: Ctx, argv: string[]): void {
   }
   const positions = keyPositions(spec, target);
   if (positions.length === 0) {
-    ctx.error('ERR The command has no key arguments');
+    // A command that can take keys but found none in these arguments gets Redis's other text.
+    ctx.error(spec.keys !== undefined ? 'ERR Invalid arguments specified for command' : 'ERR The command has no key arguments');
     return;
   }
   ctx.out.arrayLen(positions.length);
@@ -183,20 +261,20 @@ const F = ['loading', 'stale'] as const;
 
 export const introspectionCommands: CommandSpec[] = [
   cmd('command', -1, F, [0, 0, 0], ['slow', 'connection'],
-    { ...S, since: '2.8.13', summary: 'Returns detailed information about all commands.', complexity: 'O(N) where N is the total number of Redis commands' }, command, {
+    { ...S, since: '2.8.13', summary: 'Returns detailed information about all commands.', complexity: 'O(N) where N is the total number of Redis commands', syntax: '' }, command, {
       subcommands: [
         cmd('command|count', 2, F, [0, 0, 0], ['slow', 'connection'],
-          { ...S, since: '2.8.13', summary: 'Returns a count of commands.', complexity: 'O(1)' }, (ctx) => ctx.out.integer(ctx.server.commands.size)),
+          { ...S, since: '2.8.13', summary: 'Returns a count of commands.', complexity: 'O(1)', syntax: '' }, (ctx) => ctx.out.integer(ctx.server.commands.size)),
         cmd('command|info', -2, F, [0, 0, 0], ['slow', 'connection'],
-          { ...S, since: '2.8.13', summary: 'Returns information about one, multiple or all commands.', complexity: 'O(N) where N is the number of commands to look up' }, info),
+          { ...S, since: '2.8.13', summary: 'Returns information about one, multiple or all commands.', complexity: 'O(N) where N is the number of commands to look up', syntax: '[command-name [command-name ...]]' }, info),
         cmd('command|docs', -2, F, [0, 0, 0], ['slow', 'connection'],
-          { ...S, since: '7.0.0', summary: 'Returns documentary information about one, multiple or all commands.', complexity: 'O(N) where N is the number of commands to look up' }, docs),
+          { ...S, since: '7.0.0', summary: 'Returns documentary information about one, multiple or all commands.', complexity: 'O(N) where N is the number of commands to look up', syntax: '[command-name [command-name ...]]' }, docs),
         cmd('command|list', -2, F, [0, 0, 0], ['slow', 'connection'],
-          { ...S, since: '7.0.0', summary: 'Returns a list of command names.', complexity: 'O(N) where N is the total number of Redis commands' }, list),
+          { ...S, since: '7.0.0', summary: 'Returns a list of command names.', complexity: 'O(N) where N is the total number of Redis commands', syntax: '[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]' }, list),
         cmd('command|getkeys', -3, F, [0, 0, 0], ['slow', 'connection'],
-          { ...S, since: '2.8.13', summary: 'Extracts the key names from an arbitrary command.', complexity: 'O(N) where N is the number of arguments to the command' }, getkeys),
+          { ...S, since: '2.8.13', summary: 'Extracts the key names from an arbitrary command.', complexity: 'O(N) where N is the number of arguments to the command', syntax: '' }, getkeys),
         cmd('command|help', 2, F, [0, 0, 0], ['slow', 'connection'],
-          { ...S, since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)' },
+          { ...S, since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', syntax: '' },
           (ctx) => helpReply(ctx, [
             'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
             '(no subcommand)', '    Return details about all Redis commands.',

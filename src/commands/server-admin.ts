@@ -234,16 +234,16 @@ const ADMIN = ['admin', 'noscript', 'loading', 'stale'] as const;
 
 export const adminCommands: CommandSpec[] = [
   cmd('config', -2, [], [0, 0, 0], ['slow'],
-    { ...S, since: '2.0.0', summary: 'A container for server configuration commands.', complexity: 'Depends on subcommand.' }, undefined, {
+    { ...S, since: '2.0.0', summary: 'A container for server configuration commands.', complexity: 'Depends on subcommand.', syntax: '' }, undefined, {
       subcommands: [
         cmd('config|get', -3, ['admin', 'noscript', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.0.0', summary: 'Returns the effective values of configuration parameters.', complexity: 'O(N) when N is the number of configuration parameters provided' }, configGet),
+          { ...S, since: '2.0.0', summary: 'Returns the effective values of configuration parameters.', complexity: 'O(N) when N is the number of configuration parameters provided', syntax: 'parameter [parameter ...]' }, configGet),
         cmd('config|set', -4, ['admin', 'noscript', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.0.0', summary: 'Sets configuration parameters in-flight.', complexity: 'O(N) when N is the number of configuration parameters provided' }, configSet),
+          { ...S, since: '2.0.0', summary: 'Sets configuration parameters in-flight.', complexity: 'O(N) when N is the number of configuration parameters provided', syntax: 'parameter value [parameter value ...]' }, configSet),
         cmd('config|resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.0.0', summary: 'Resets the server\'s statistics.', complexity: 'O(1)' }, configResetstat),
+          { ...S, since: '2.0.0', summary: 'Resets the server\'s statistics.', complexity: 'O(1)', syntax: '' }, configResetstat),
         cmd('config|help', 2, ['loading', 'stale'], [0, 0, 0], ['slow'],
-          { ...S, since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)' },
+          { ...S, since: '5.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', syntax: '' },
           (ctx) => helpReply(ctx, [
             'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
             'GET <pattern>', '    Return parameters matching the glob-like <pattern> and their values.',
@@ -254,32 +254,32 @@ export const adminCommands: CommandSpec[] = [
       ],
     }),
   cmd('time', 1, ['loading', 'stale', 'fast'], [0, 0, 0], ['fast'],
-    { ...S, since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)' }, time),
+    { ...S, since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)', syntax: '' }, time),
   cmd('lastsave', 1, ['loading', 'stale', 'fast'], [0, 0, 0], ['fast', 'dangerous'],
-    { ...S, since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)' },
+    { ...S, since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)', syntax: '' },
     (ctx) => ctx.out.integer(Math.floor(ctx.server.startedAtMs / 1000))),
   cmd('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-    { ...S, since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)' }, shutdown),
+    { ...S, since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)', syntax: '[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]' }, shutdown),
   cmd('debug', -2, [...ADMIN], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-    { ...S, since: '1.0.0', summary: 'A container for debugging commands.', complexity: 'Depends on subcommand.' }, debug),
+    { ...S, since: '1.0.0', summary: 'A container for debugging commands.', complexity: 'Depends on subcommand.', syntax: '' }, debug),
   cmd('monitor', 1, [...ADMIN], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-    { ...S, since: '1.0.0', summary: 'Listens for all requests received by the server in real-time.' }, monitor),
+    { ...S, since: '1.0.0', summary: 'Listens for all requests received by the server in real-time.', syntax: '' }, monitor),
   cmd('slowlog', -2, [], [0, 0, 0], ['slow'],
-    { ...S, since: '2.2.12', summary: 'A container for slow log commands.', complexity: 'Depends on subcommand.' }, undefined, {
+    { ...S, since: '2.2.12', summary: 'A container for slow log commands.', complexity: 'Depends on subcommand.', syntax: '' }, undefined, {
       subcommands: [
         cmd('slowlog|get', -2, ['admin', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.2.12', summary: 'Returns the slow log\'s entries.', complexity: 'O(N) where N is the number of entries returned' }, slowlogGet),
+          { ...S, since: '2.2.12', summary: 'Returns the slow log\'s entries.', complexity: 'O(N) where N is the number of entries returned', syntax: '[count]' }, slowlogGet),
         cmd('slowlog|len', 2, ['admin', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.2.12', summary: 'Returns the number of entries in the slow log.', complexity: 'O(1)' },
+          { ...S, since: '2.2.12', summary: 'Returns the number of entries in the slow log.', complexity: 'O(1)', syntax: '' },
           (ctx) => ctx.out.integer(ctx.server.slowlog.entries.length)),
         cmd('slowlog|reset', 2, ['admin', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.2.12', summary: 'Clears all entries from the slow log.', complexity: 'O(N) where N is the number of entries in the slowlog' },
+          { ...S, since: '2.2.12', summary: 'Clears all entries from the slow log.', complexity: 'O(N) where N is the number of entries in the slowlog', syntax: '' },
           (ctx) => {
             ctx.server.slowlog.reset();
             ctx.out.ok();
           }),
         cmd('slowlog|help', 2, ['loading', 'stale'], [0, 0, 0], ['slow'],
-          { ...S, since: '6.2.0', summary: 'Show helpful text about the different subcommands', complexity: 'O(1)' },
+          { ...S, since: '6.2.0', summary: 'Show helpful text about the different subcommands', complexity: 'O(1)', syntax: '' },
           (ctx) => helpReply(ctx, [
             'SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
             'GET [<count>]', '    Return top <count> entries from the slowlog (default: 10, -1 mean all).',
@@ -290,17 +290,17 @@ export const adminCommands: CommandSpec[] = [
       ],
     }),
   cmd('latency', -2, [], [0, 0, 0], ['slow'],
-    { ...S, since: '2.8.13', summary: 'A container for latency diagnostics commands.', complexity: 'Depends on subcommand.' }, undefined, {
+    { ...S, since: '2.8.13', summary: 'A container for latency diagnostics commands.', complexity: 'Depends on subcommand.', syntax: '' }, undefined, {
       subcommands: [
         cmd('latency|latest', 2, ['admin', 'noscript', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.8.13', summary: 'Returns the latest latency samples for all events.', complexity: 'O(1)' }, latencyLatest),
+          { ...S, since: '2.8.13', summary: 'Returns the latest latency samples for all events.', complexity: 'O(1)', syntax: '' }, latencyLatest),
         cmd('latency|history', 3, ['admin', 'noscript', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', complexity: 'O(1)' }, latencyHistory),
+          { ...S, since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', complexity: 'O(1)', syntax: 'event' }, latencyHistory),
         cmd('latency|reset', -2, ['admin', 'noscript', 'loading', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
-          { ...S, since: '2.8.13', summary: 'Resets the latency data for one or more events.', complexity: 'O(1)' },
+          { ...S, since: '2.8.13', summary: 'Resets the latency data for one or more events.', complexity: 'O(1)', syntax: '[event [event ...]]' },
           (ctx, argv) => ctx.out.integer(ctx.server.latency.reset(argv.slice(2)))),
         cmd('latency|help', 2, ['loading', 'stale'], [0, 0, 0], ['slow'],
-          { ...S, since: '2.8.13', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)' },
+          { ...S, since: '2.8.13', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', syntax: '' },
           (ctx) => helpReply(ctx, [
             'LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
             'LATEST', '    Return the latest latency samples for all events.',
@@ -311,12 +311,12 @@ export const adminCommands: CommandSpec[] = [
       ],
     }),
   cmd('memory', -2, [], [0, 0, 0], ['slow'],
-    { ...S, since: '4.0.0', summary: 'A container for memory diagnostics commands.', complexity: 'Depends on subcommand.' }, undefined, {
+    { ...S, since: '4.0.0', summary: 'A container for memory diagnostics commands.', complexity: 'Depends on subcommand.', syntax: '' }, undefined, {
       subcommands: [
         cmd('memory|usage', -3, ['readonly'], [2, 2, 1], ['read', 'slow'],
-          { ...S, since: '4.0.0', summary: 'Estimates the memory usage of a key.', complexity: 'O(N) where N is the number of samples.' }, memoryUsage),
+          { ...S, since: '4.0.0', summary: 'Estimates the memory usage of a key.', complexity: 'O(N) where N is the number of samples.', syntax: 'key [SAMPLES count]' }, memoryUsage),
         cmd('memory|help', 2, ['loading', 'stale'], [0, 0, 0], ['slow'],
-          { ...S, since: '4.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)' },
+          { ...S, since: '4.0.0', summary: 'Returns helpful text about the different subcommands.', complexity: 'O(1)', syntax: '' },
           (ctx) => helpReply(ctx, [
             'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
             'USAGE <key> [SAMPLES <count>]', '    Return memory in bytes used by <key> and its value.',
