@@ -1,6 +1,8 @@
 /**
  * bench/compare.ts: run redis-benchmark against a real redis-server and against Concord,
  * side by side, in one run, and print throughput, latency, server CPU per op and RSS.
+ * Three groups of rows: core (SET/GET), suite (redis-benchmark's default -t list at -P 1 and
+ * -P 16) and bigz (ZADD/ZRANGE* against one sorted set with 1M members); then RSS.
  *
  *   npm run bench                      # build, then node dist/bench/compare.js
  *   node dist/bench/compare.js --quick # one tenth of the requests
@@ -34,7 +36,10 @@ interface Options {
   clients: number; // -c
   rssKeyspace: number; // -r for the RSS load
   rssRequests: number; // -n for the RSS load
-  only: string[] | undefined; // row ids to run
+  only: string[] | undefined; // row ids / groups to run
+  suite: boolean; // redis-benchmark's default test list at -P 1 and -P 16
+  bigz: boolean; // the 1M-member sorted-set scale test
+  bigzMembers: number; // members loaded into bench:bigz (also -r for its rows)
   concordCmd: string[];
   concordCmdFromUser: boolean;
   redisServer: string;
@@ -52,14 +57,24 @@ const HELP = `Usage: node dist/bench/compare.js [options]
 Benchmarks a real redis-server and Concord side by side with redis-benchmark.
 
 Options:
-  --quick                 divide every request count by 10 (also BENCH_QUICK=1)
+  --quick                 divide the rows' request counts by 10 (also BENCH_QUICK=1);
+                          the RSS load and the big-zset load keep their size
   --no-rss                skip the RSS-after-loading-keys measurement
   --no-warmup             skip the short untimed warm-up run against each server
   --no-preload            do not pre-populate the ${'-r'} keyspace before the rows
   --json <file>           also write the results as JSON to <file>
-  --n1 <N>                requests for the -P 1 rows (default 200000, /10 with --quick)
-  --n16 <N>               requests for the -P 16 rows (default 1000000, /10 with --quick)
-  --only <ids>            comma-separated row ids: set-p1,get-p1,set-p16,get-p16,set-d1024
+  --n1 <N>                requests for the core -P 1 rows (default 200000, /10 with --quick)
+  --n16 <N>               requests for the core -P 16 rows (default 1000000, /10 with --quick)
+                          (the suite and bigz rows have their own counts, see bench/README.md)
+  --only <ids>            comma-separated row ids or prefixes of them, or groups:
+                          core (set-p1,get-p1,set-p16,get-p16,set-d1024),
+                          suite (suite-<test>-p1 / -p16, e.g. suite-lpop = both),
+                          bigz (bigz-zadd, bigz-zrangebyscore, bigz-zrange, bigz-zrank)
+                          The RSS measurement is not a row: use --no-rss to skip it.
+  --no-suite              skip redis-benchmark's default test list (-t set,get,...)
+  --no-bigz               skip the sorted-set scale test
+  --bigz-members <N>      members loaded into the big sorted set (default 1000000,
+                          also with --quick)
   --concord-cmd <cmd>     command that starts Concord, before the standard flags
                           (also CONCORD_CMD). Split on whitespace, or a JSON array.
                           Default: node dist/src/cli/concord-server.js
@@ -102,6 +117,9 @@ function parseArgs(argv: string[]): Options {
     rssKeyspace: 1_000_000,
     rssRequests: 2_000_000,
     only: undefined,
+    suite: true,
+    bigz: true,
+    bigzMembers: 1_000_000,
     concordCmd: [process.execPath, DEFAULT_CONCORD_CLI],
     concordCmdFromUser: false,
     redisServer: env.REDIS_SERVER || 'redis-server',
@@ -133,6 +151,9 @@ function parseArgs(argv: string[]): Options {
       case '--no-rss': o.rss = false; break;
       case '--no-warmup': o.warmup = false; break;
       case '--no-preload': o.preload = false; break;
+      case '--no-suite': o.suite = false; break;
+      case '--no-bigz': o.bigz = false; break;
+      case '--bigz-members': o.bigzMembers = int(value(i, a), a); i++; break;
       case '--json': o.json = value(i, a); i++; break;
       case '--n1': n1 = int(value(i, a), a); i++; break;
       case '--n16': n16 = int(value(i, a), a); i++; break;
@@ -397,6 +418,172 @@ function preload(srv: Server, n: number): Promise<number> {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// A small RESP2 client for set-up work (pre-fills, the big sorted set, LLEN/ZCARD checks).
+// Unlike redis-cli it tells error replies apart from string values.
+
+class ReplyError {
+  constructor(readonly message: string) {}
+}
+type Reply = string | number | null | ReplyError | Reply[];
+
+/** Parses one reply from buf at pos; undefined if buf does not hold all of it yet. */
+function parseReply(buf: Buffer, pos: number): [Reply, number] | undefined {
+  if (pos >= buf.length) return undefined;
+  const eol = buf.indexOf('\r\n', pos);
+  if (eol < 0) return undefined;
+  const type = String.fromCharCode(buf[pos]!);
+  const line = buf.toString('latin1', pos + 1, eol);
+  const next = eol + 2;
+  switch (type) {
+    case '+': return [line, next];
+    case '-': return [new ReplyError(line), next];
+    case ':': return [Number(line), next];
+    case '$': {
+      const len = Number(line);
+      if (len < 0) return [null, next];
+      if (buf.length < next + len + 2) return undefined;
+      return [buf.toString('latin1', next, next + len), next + len + 2];
+    }
+    case '*': {
+      const len = Number(line);
+      if (len < 0) return [null, next];
+      const items: Reply[] = [];
+      let p = next;
+      for (let i = 0; i < len; i++) {
+        const r = parseReply(buf, p);
+        if (!r) return undefined;
+        items.push(r[0]);
+        p = r[1];
+      }
+      return [items, p];
+    }
+    default: throw new Error(`unexpected RESP type byte ${JSON.stringify(type)}`);
+  }
+}
+
+function encodeCommand(args: string[]): string {
+  let out = `*${args.length}\r\n`;
+  for (const a of args) out += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
+  return out;
+}
+
+class RespClient {
+  private buf: Buffer = Buffer.alloc(0);
+  private readonly waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
+  private failure: Error | undefined;
+
+  private constructor(private readonly sock: net.Socket, readonly label: string) {
+    sock.on('data', (d: Buffer) => this.onData(d));
+    sock.on('error', (err) => this.fail(new Error(`${label}: ${err.message}`)));
+    sock.on('close', () => this.fail(new Error(`${label}: connection closed`)));
+    sock.setTimeout(60_000, () => {
+      if (this.waiting.length > 0) this.fail(new Error(`${label}: no reply for 60s`));
+    });
+  }
+
+  static connect(srv: Server): Promise<RespClient> {
+    return new Promise((resolve, reject) => {
+      if (interrupted) { reject(new Error('interrupted')); return; }
+      const sock = net.connect(srv.port, '127.0.0.1');
+      sock.once('connect', () => { sock.removeListener('error', reject); resolve(new RespClient(sock, srv.label)); });
+      sock.once('error', reject);
+    });
+  }
+
+  private onData(d: Buffer): void {
+    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+    let pos = 0;
+    for (;;) {
+      let r: [Reply, number] | undefined;
+      try {
+        r = parseReply(this.buf, pos);
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (!r) break;
+      pos = r[1];
+      const w = this.waiting.shift();
+      if (!w) { this.fail(new Error(`${this.label}: reply without a request`)); return; }
+      w.resolve(r[0]);
+    }
+    this.buf = pos >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(pos);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const w of this.waiting.splice(0)) w.reject(this.failure);
+    this.sock.destroy();
+  }
+
+  /** Sends one command; error replies resolve to a ReplyError. */
+  send(args: string[]): Promise<Reply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.sock.write(encodeCommand(args), 'latin1');
+    });
+  }
+
+  /** Like send(), but an error reply throws "<what>: <error>". */
+  async call(args: string[]): Promise<Reply> {
+    const r = await this.send(args);
+    if (r instanceof ReplyError) throw new Error(`${args[0]!.toUpperCase()} replied: ${shortReason(r.message)}`);
+    return r;
+  }
+
+  /** Sends count commands made by make(i), at most window in flight; throws on the first error reply. */
+  pipeline(count: number, make: (i: number) => string[], window = 32): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let next = 0;
+      let done = 0;
+      let failed = false;
+      const pump = (): void => {
+        while (!failed && next < count && next - done < window) {
+          const args = make(next++);
+          this.send(args).then((r) => {
+            if (failed) return;
+            if (r instanceof ReplyError) { failed = true; reject(new Error(`${args[0]!.toUpperCase()} replied: ${shortReason(r.message)}`)); return; }
+            done++;
+            if (done === count) resolve(); else pump();
+          }, (err: Error) => { if (!failed) { failed = true; reject(err); } });
+        }
+      };
+      if (count === 0) resolve(); else pump();
+    });
+  }
+
+  close(): void {
+    this.sock.end();
+    this.sock.destroy();
+  }
+}
+
+/** Opens a client, runs f, closes the client. */
+async function withClient<T>(srv: Server, f: (c: RespClient) => Promise<T>): Promise<T> {
+  const c = await RespClient.connect(srv);
+  try {
+    return await f(c);
+  } finally {
+    c.close();
+  }
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * An error reply shortened for the report: Redis-style "unknown command" errors end with
+ * ", with args beginning with: ..." (random keys and values), which would keep otherwise equal
+ * reasons apart.
+ */
+function shortReason(msg: string): string {
+  const s = msg.replace(/, with args beginning with: .*$/s, '').trim();
+  return s.length > 240 ? `${s.slice(0, 240)}...` : s;
+}
+
 let cleanupPromise: Promise<void> | undefined;
 function cleanup(): Promise<void> {
   cleanupPromise ??= (async () => {
@@ -458,6 +645,130 @@ const ROWS: RowSpec[] = [
 ];
 const RSS_MAX_RATIO = 2.5;
 
+/**
+ * redis-benchmark's default test list, run one test at a time with -t so that each test gets its
+ * own request count and CPU reading and runs on Redis and then Concord back to back. The pop
+ * tests get their key topped up first (see fillFor), so every pop finds an element.
+ * Request counts are for the default run; --quick divides them by 10.
+ */
+interface SuiteSpec {
+  test: string; // the -t name
+  csvName: string; // the CSV row name (start of it)
+  n1: number; // requests at -P 1
+  n16: number; // requests at -P 16
+  minRatio16: number; // informational target for ops/s at -P 16
+  fill?: 'list' | 'set' | 'zset'; // the pop tests need data in mylist / myset / myzset
+}
+const SUITE: SuiteSpec[] = [
+  { test: 'set', csvName: 'SET', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'get', csvName: 'GET', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'incr', csvName: 'INCR', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'lpush', csvName: 'LPUSH', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'rpush', csvName: 'RPUSH', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'lpop', csvName: 'LPOP', n1: 100_000, n16: 500_000, minRatio16: 0.7, fill: 'list' },
+  { test: 'rpop', csvName: 'RPOP', n1: 100_000, n16: 500_000, minRatio16: 0.7, fill: 'list' },
+  { test: 'sadd', csvName: 'SADD', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'hset', csvName: 'HSET', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'spop', csvName: 'SPOP', n1: 100_000, n16: 500_000, minRatio16: 0.7, fill: 'set' },
+  { test: 'zadd', csvName: 'ZADD', n1: 100_000, n16: 500_000, minRatio16: 0.7 },
+  { test: 'zpopmin', csvName: 'ZPOPMIN', n1: 100_000, n16: 500_000, minRatio16: 0.7, fill: 'zset' },
+  { test: 'lrange_100', csvName: 'LRANGE_100', n1: 50_000, n16: 200_000, minRatio16: 0.7 },
+  { test: 'lrange_600', csvName: 'LRANGE_600', n1: 20_000, n16: 30_000, minRatio16: 0.4 },
+  { test: 'mset', csvName: 'MSET', n1: 50_000, n16: 250_000, minRatio16: 0.7 },
+];
+const SUITE_PIPELINES = [1, 16] as const;
+
+/** The sorted-set scale test: custom redis-benchmark commands against one big zset. */
+const BIGZ_KEY = 'bench:bigz';
+interface BigzSpec { id: string; name: string; command: string[]; n1: number; n16: number }
+const BIGZ: BigzSpec[] = [
+  { id: 'zadd', name: 'ZADD (update)', command: ['zadd', BIGZ_KEY, '__rand_int__', 'm:__rand_int__'], n1: 100_000, n16: 500_000 },
+  { id: 'zrangebyscore', name: 'ZRANGEBYSCORE LIMIT 10', command: ['zrangebyscore', BIGZ_KEY, '__rand_int__', '+inf', 'LIMIT', '0', '10'], n1: 100_000, n16: 300_000 },
+  { id: 'zrange', name: 'ZRANGE 0 9', command: ['zrange', BIGZ_KEY, '0', '9'], n1: 100_000, n16: 500_000 },
+  { id: 'zrank', name: 'ZRANK', command: ['zrank', BIGZ_KEY, 'm:__rand_int__'], n1: 100_000, n16: 500_000 },
+];
+/** bench:bigz member i: what redis-benchmark makes of m:__rand_int__ (12 digits, zero-padded). */
+function bigzMember(i: number): string {
+  return `m:${String(i).padStart(12, '0')}`;
+}
+
+/** The keys redis-benchmark's pop tests read, and how to count and add elements. */
+const FILL = {
+  list: { key: 'mylist', len: 'llen', add: 'rpush' },
+  set: { key: 'myset', len: 'scard', add: 'sadd' },
+  zset: { key: 'myzset', len: 'zcard', add: 'zadd' },
+} as const;
+
+function integerReply(r: Reply, what: string): number {
+  if (typeof r !== 'number') throw new Error(`${what}: expected an integer reply, got ${JSON.stringify(r)}`);
+  return r;
+}
+
+/**
+ * Makes FILL[kind].key hold at least `need` elements (pipelined RPUSH/SADD/ZADD, 1000 per command,
+ * members fill:<n> that are new to the key). Returns the length before and after.
+ */
+function fillFor(srv: Server, kind: keyof typeof FILL, need: number, seq: Record<ServerId, number>): Promise<{ before: number; after: number }> {
+  const f = FILL[kind];
+  return withClient(srv, async (c) => {
+    const before = integerReply(await c.call([f.len, f.key]), `${f.len.toUpperCase()} ${f.key}`);
+    const missing = need - before;
+    if (missing > 0) {
+      const batch = 1000;
+      await c.pipeline(Math.ceil(missing / batch), (i) => {
+        const args: string[] = [f.add, f.key];
+        const k = Math.min(batch, missing - i * batch);
+        for (let j = 0; j < k; j++) {
+          if (kind === 'list') args.push('xxx'); // what redis-benchmark's LPUSH/RPUSH push (-d 3)
+          else if (kind === 'set') args.push(`fill:${seq[srv.id]++}`);
+          else args.push('0', `fill:${seq[srv.id]++}`);
+        }
+        return args;
+      });
+    }
+    const after = integerReply(await c.call([f.len, f.key]), `${f.len.toUpperCase()} ${f.key}`);
+    if (after < need) throw new Error(`${f.key} holds ${after} elements after the top-up, wanted ${need}`);
+    return { before, after };
+  });
+}
+
+/** DEL bench:bigz, then ZADD exactly n members m:<i> with score i, 1000 per command, pipelined. */
+function loadBigz(srv: Server, n: number): Promise<void> {
+  return withClient(srv, async (c) => {
+    await c.call(['del', BIGZ_KEY]);
+    const batch = 1000;
+    await c.pipeline(Math.ceil(n / batch), (i) => {
+      const args: string[] = ['zadd', BIGZ_KEY];
+      for (let j = i * batch; j < Math.min(n, (i + 1) * batch); j++) args.push(String(j), bigzMember(j));
+      return args;
+    }, 16);
+  });
+}
+
+/** ZCARD bench:bigz as a printable string: the count, or ERR (reason). */
+async function zcard(srv: Server): Promise<string> {
+  try {
+    return fmtInt(await withClient(srv, async (c) => integerReply(await c.call(['zcard', BIGZ_KEY]), 'ZCARD')));
+  } catch (err) {
+    return `ERR (${errText(err)})`;
+  }
+}
+
+/** A measured row of the suite or the sorted-set scale test: one command at one -P on both servers. */
+interface PairRow {
+  id: string;
+  group: 'suite' | 'bigz';
+  name: string;
+  pipeline: number;
+  requests: number;
+  commands: Partial<Record<ServerId, string>>;
+  redis: Measurement | { error: string };
+  concord: Measurement | { error: string };
+  throughputRatio: number | undefined;
+  cpuRatio: number | undefined;
+  minThroughputRatio: number | undefined;
+}
+
 interface Measurement {
   rps: number;
   avgMs: number;
@@ -513,7 +824,12 @@ function parseCsv(out: string): CsvRow[] {
   return rows;
 }
 
-async function measure(o: Options, srv: Server, args: string[], requests: number): Promise<Measurement | { error: string }> {
+/**
+ * One redis-benchmark run against srv, with the server's CPU time around it. csvName picks the
+ * CSV row (a -t lrange_* run also prints its "LPUSH (needed to benchmark LRANGE)" fill row);
+ * without it the first row is used.
+ */
+async function measure(o: Options, srv: Server, args: string[], requests: number, csvName?: string): Promise<Measurement | { error: string }> {
   if (srv.exit !== undefined) return { error: `server ${srv.exit}` };
   const before = cpuTicks(srv.pid);
   const t0 = process.hrtime.bigint();
@@ -523,10 +839,14 @@ async function measure(o: Options, srv: Server, args: string[], requests: number
   const after = cpuTicks(srv.pid);
   const detail = (r.stderr + r.stdout).trim().split('\n').slice(-3).join(' | ');
   if (r.timedOut) return { error: `redis-benchmark timed out after ${o.runTimeoutSec}s` };
+  // redis-benchmark 7 stops at the first error reply and prints "Error from server: ...".
+  const serverErr = /^Error from server: (.*)$/m.exec(r.stderr + r.stdout);
+  if (serverErr) return { error: `server replied: ${shortReason(serverErr[1]!)}` };
   if (r.code !== 0) return { error: `redis-benchmark exited ${r.code ?? r.signal}: ${detail}` };
   const csv = parseCsv(r.stdout);
-  const row = csv[0];
-  if (!row || !Number.isFinite(row.rps)) return { error: `no CSV result from redis-benchmark: ${detail}` };
+  const row = csvName === undefined ? csv[0]
+    : csv.find((c) => c.test === csvName || c.test.startsWith(`${csvName} `));
+  if (!row || !Number.isFinite(row.rps)) return { error: `no CSV result${csvName ? ` for ${csvName}` : ''} from redis-benchmark: ${detail}` };
   const cpuSec = (after - before) / clkTck;
   return {
     rps: row.rps, avgMs: row.avg, minMs: row.min, p50Ms: row.p50, p95Ms: row.p95, p99Ms: row.p99, maxMs: row.max,
@@ -581,11 +901,31 @@ async function main(): Promise<number> {
     throw new Error(`Concord CLI not found at ${DEFAULT_CONCORD_CLI}. Build it with \`npx tsc -p .\`, ` +
       'or point --concord-cmd / CONCORD_CMD at another server (e.g. CONCORD_CMD=redis-server).');
   }
-  const rowSpecs = o.only ? ROWS.filter((r) => o.only!.includes(r.id)) : ROWS;
+  // Every row id with its group; --only takes ids, prefixes of ids (up to a '-' or '_') and groups.
+  const allIds: [string, string][] = [
+    ...ROWS.map((r): [string, string] => [r.id, 'core']),
+    ...SUITE.flatMap((t) => SUITE_PIPELINES.map((p): [string, string] => [`suite-${t.test}-p${p}`, 'suite'])),
+    ...BIGZ.flatMap((b) => SUITE_PIPELINES.map((p): [string, string] => [`bigz-${b.id}-p${p}`, 'bigz'])),
+  ];
+  const matches = (token: string, id: string, group: string): boolean => token === id || token === group || id.startsWith(`${token}-`) || id.startsWith(`${token}_`);
+  const wanted = (id: string, group: string): boolean => !o.only || o.only.some((t) => matches(t, id, group));
   if (o.only) {
-    const unknown = o.only.filter((id) => !ROWS.some((r) => r.id === id));
-    if (unknown.length > 0) throw new Error(`unknown row id(s) ${unknown.join(', ')}; known: ${ROWS.map((r) => r.id).join(', ')}`);
+    const unknown = o.only.filter((t) => !allIds.some(([id, g]) => matches(t, id, g)));
+    if (unknown.length > 0) {
+      throw new Error(`unknown row id(s) ${unknown.join(', ')}; groups: core, suite, bigz; ids: ${allIds.map(([id]) => id).join(', ')}`);
+    }
   }
+  const rowSpecs = ROWS.filter((r) => wanted(r.id, 'core'));
+  const div = o.quick ? 10 : 1;
+  const suitePlan = o.suite ? SUITE.flatMap((spec) => SUITE_PIPELINES.map((pipeline) => ({
+    spec, pipeline, id: `suite-${spec.test}-p${pipeline}`,
+    requests: Math.max(1, Math.round((pipeline === 1 ? spec.n1 : spec.n16) / div)),
+  }))).filter((x) => wanted(x.id, 'suite')) : [];
+  const bigzPlan = o.bigz ? BIGZ.flatMap((spec) => SUITE_PIPELINES.map((pipeline) => ({
+    spec, pipeline, id: `bigz-${spec.id}-p${pipeline}`,
+    requests: Math.max(1, Math.round((pipeline === 1 ? spec.n1 : spec.n16) / div)),
+  }))).filter((x) => wanted(x.id, 'bigz')) : [];
+  const startedAt = Date.now();
 
   const redisVersion = spawnSync(o.redisServer, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
   const benchVersion = spawnSync(o.redisBenchmark, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
@@ -655,6 +995,136 @@ async function main(): Promise<number> {
     results.push(res);
   }
 
+  /** Runs one command at one -P on Redis, then on Concord; skip holds per-server errors from set-up. */
+  /**
+   * Runs one command at one -P on Redis, then on Concord. skip holds per-server errors from set-up;
+   * check, run after a successful measurement, may return a reason to discard it (the server did
+   * not do the work the row claims, e.g. pops that removed nothing).
+   */
+  const runPair = async (row: PairRow, argsFor: (s: Server) => string[], csvName: string | undefined,
+    skip: Partial<Record<ServerId, string>> = {}, check?: (s: Server) => Promise<string | undefined>): Promise<void> => {
+    for (const s of pair) {
+      const args = argsFor(s);
+      const cmdline = shellQuote([o.redisBenchmark, ...args]);
+      row.commands[s.id] = cmdline;
+      commandsRun.push(`# ${row.name}, ${s.label}: ${cmdline}`);
+      log(`${row.name} on ${s.label}: ${cmdline}`);
+      const skipped = skip[s.id];
+      let m = skipped !== undefined ? { error: skipped } : await measure(o, s, args, row.requests, csvName);
+      if (isOk(m) && check) {
+        let bad: string | undefined;
+        try { bad = await check(s); } catch (err) { bad = `check after the run failed: ${errText(err)}`; }
+        if (bad !== undefined) m = { error: bad };
+      }
+      row[s.id] = m;
+      if (isOk(m)) {
+        log(`  ${fmtInt(m.rps)} ops/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, server CPU ${m.cpuSec.toFixed(2)}s in ${m.wallSec.toFixed(1)}s`);
+      } else {
+        log(`  FAILED: ${m.error}`);
+      }
+    }
+    if (isOk(row.redis) && isOk(row.concord)) {
+      row.throughputRatio = row.concord.rps / row.redis.rps;
+      row.cpuRatio = row.redis.cpuSecPer1M > 0 ? row.concord.cpuSecPer1M / row.redis.cpuSecPer1M : undefined;
+    }
+  };
+  const newPairRow = (id: string, group: PairRow['group'], name: string, pipeline: number, requests: number,
+    minThroughputRatio: number | undefined): PairRow => ({
+    id, group, name, pipeline, requests, commands: {}, redis: { error: 'not run' }, concord: { error: 'not run' },
+    throughputRatio: undefined, cpuRatio: undefined, minThroughputRatio,
+  });
+  const base = (s: Server): string[] => ['-h', '127.0.0.1', '-p', String(s.port)];
+
+  // redis-benchmark's default test list, one test at a time, each on Redis then Concord.
+  const suiteRows: PairRow[] = [];
+  const fillSeq: Record<ServerId, number> = { redis: 0, concord: 0 };
+  for (const { spec, pipeline, id, requests } of suitePlan) {
+    const row = newPairRow(id, 'suite', `${spec.test.toUpperCase()} -P ${pipeline}`, pipeline, requests,
+      pipeline === 16 ? spec.minRatio16 : undefined);
+    const skip: Partial<Record<ServerId, string>> = {};
+    const lenBefore: Partial<Record<ServerId, number>> = {};
+    if (spec.fill) {
+      // Top the key up so that all `requests` pops (plus what a last pipeline may add) find an element.
+      const need = requests + o.clients * pipeline;
+      for (const s of pair) {
+        try {
+          const { before, after } = await fillFor(s, spec.fill, need, fillSeq);
+          lenBefore[s.id] = after;
+          log(`${s.label}: ${FILL[spec.fill].key} has ${fmtInt(before)} elements` +
+            `${after > before ? `, topped up to ${fmtInt(after)}` : ''} (${row.name} needs ${fmtInt(need)})`);
+        } catch (err) {
+          skip[s.id] = `pre-fill of ${FILL[spec.fill].key} failed: ${errText(err)}`;
+        }
+      }
+    }
+    // Check that the server did the work: every pop removed an element, LRANGE_N returns N elements.
+    let check: ((s: Server) => Promise<string | undefined>) | undefined;
+    const fill = spec.fill;
+    if (fill) {
+      const f = FILL[fill];
+      check = (s) => withClient(s, async (c) => {
+        const left = integerReply(await c.call([f.len, f.key]), `${f.len.toUpperCase()} ${f.key}`);
+        const removed = (lenBefore[s.id] ?? NaN) - left;
+        log(`  ${f.key}: ${fmtInt(lenBefore[s.id] ?? NaN)} -> ${fmtInt(left)} elements`);
+        return removed >= requests ? undefined
+          : `${requests} pops removed only ${removed} elements from ${f.key} (${f.len.toUpperCase()} ${lenBefore[s.id]} -> ${left})`;
+      });
+    }
+    const lrange = /^lrange_(\d+)$/.exec(spec.test);
+    if (lrange) {
+      const want = Number(lrange[1]);
+      check = (s) => withClient(s, async (c) => {
+        const r = await c.call(['lrange', 'mylist', '0', String(want - 1)]);
+        const got = Array.isArray(r) ? r.length : -1;
+        return got === want ? undefined : `LRANGE mylist 0 ${want - 1} returned ${got < 0 ? JSON.stringify(r) : `${got} elements`}, not ${want}`;
+      });
+    }
+    await runPair(row, (s) => [...base(s), '-t', spec.test, '-n', String(requests), '-c', String(o.clients),
+      '-P', String(pipeline), '-r', String(o.keyspace), '--csv'], spec.csvName, skip, check);
+    suiteRows.push(row);
+  }
+
+  // The sorted-set scale test: one zset with exactly bigzMembers members, then ZADD/ZRANGE* into it.
+  interface BigzSide { loadSec: number | undefined; loadError: string | undefined; zcardAfterLoad: string; zcardAtEnd: string }
+  let bigz: { key: string; members: number; redis: BigzSide; concord: BigzSide; rows: PairRow[] } | undefined;
+  if (bigzPlan.length > 0) {
+    const side = (): BigzSide => ({ loadSec: undefined, loadError: undefined, zcardAfterLoad: '-', zcardAtEnd: '-' });
+    bigz = { key: BIGZ_KEY, members: o.bigzMembers, redis: side(), concord: side(), rows: [] };
+    for (const s of pair) {
+      const b = bigz[s.id];
+      try {
+        // Drop what the rows above left behind, so the big zset is (nearly) all the server holds.
+        await withClient(s, async (c) => {
+          const r = await c.send(['flushall']);
+          if (r instanceof ReplyError) log(`${s.label}: FLUSHALL replied ${r.message}; continuing`);
+        });
+        log(`loading ${BIGZ_KEY} on ${s.label} with ${fmtInt(o.bigzMembers)} members...`);
+        const t0 = Date.now();
+        await loadBigz(s, o.bigzMembers);
+        b.loadSec = (Date.now() - t0) / 1000;
+        log(`  loaded in ${b.loadSec.toFixed(1)}s`);
+      } catch (err) {
+        b.loadError = errText(err);
+        log(`  FAILED: ${b.loadError}`);
+      }
+      b.zcardAfterLoad = await zcard(s);
+      log(`  ZCARD ${BIGZ_KEY} on ${s.label}: ${b.zcardAfterLoad}`);
+    }
+    for (const { spec, pipeline, id, requests } of bigzPlan) {
+      const row = newPairRow(id, 'bigz', `${spec.name} -P ${pipeline}`, pipeline, requests, undefined);
+      const skip: Partial<Record<ServerId, string>> = {};
+      for (const s of pair) {
+        const e = bigz[s.id].loadError;
+        if (e !== undefined) skip[s.id] = `loading ${BIGZ_KEY} failed: ${e}`;
+      }
+      await runPair(row, (s) => [...base(s), '-n', String(requests), '-c', String(o.clients), '-P', String(pipeline),
+        '-r', String(o.bigzMembers), '--csv', ...spec.command], undefined, skip);
+      bigz.rows.push(row);
+    }
+    for (const s of pair) bigz[s.id].zcardAtEnd = await zcard(s);
+    log(`ZCARD ${BIGZ_KEY} after the rows: Redis ${bigz.redis.zcardAtEnd}, Concord ${bigz.concord.zcardAtEnd}`);
+  }
+
   // RSS after loading ~1M keys.
   interface RssSide { idleBytes: number; loadedBytes: number; dbsize: number; loadRps: number | undefined; error?: string }
   let rss: { command: Partial<Record<ServerId, string>>; redis: RssSide; concord: RssSide; ratio: number | undefined } | undefined;
@@ -702,25 +1172,81 @@ async function main(): Promise<number> {
   out.push(`concordkv vs ${redisVersion.split(' ').slice(0, 3).join(' ')}  (${o.quick ? 'quick, ' : ''}-c ${o.clients}, -r ${fmtInt(o.keyspace)}, ${cpus.length} cores)`);
   out.push('');
   const na = (m: Measurement | { error: string }, f: (m: Measurement) => string): string => (isOk(m) ? f(m) : 'ERR');
-  out.push(table(
-    ['row', 'requests', 'Redis ops/s', 'Concord ops/s', 'C/R', 'target', 'p50 R', 'p50 C', 'p99 R', 'p99 C',
+  interface TableRow {
+    name: string; requests: number; redis: Measurement | { error: string }; concord: Measurement | { error: string };
+    throughputRatio: number | undefined; minThroughputRatio: number | undefined; cpuRatio: number | undefined; maxCpuRatio: number | undefined;
+  }
+  const rowsTable = (first: string, rows: TableRow[]): string => table(
+    [first, 'requests', 'Redis ops/s', 'Concord ops/s', 'C/R', 'target', 'p50 R', 'p50 C', 'p99 R', 'p99 C',
       'CPU s/1M R', 'CPU s/1M C', 'C/R', 'target'],
-    results.map((r) => [
+    rows.map((r) => [
       r.name, fmtInt(r.requests),
       na(r.redis, (m) => fmtInt(m.rps)), na(r.concord, (m) => fmtInt(m.rps)),
-      fmtRatio(r.throughputRatio), fmtTarget(r.throughputRatio, '>=', r.targets.minThroughputRatio),
+      fmtRatio(r.throughputRatio), fmtTarget(r.throughputRatio, '>=', r.minThroughputRatio),
       na(r.redis, (m) => m.p50Ms.toFixed(3)), na(r.concord, (m) => m.p50Ms.toFixed(3)),
       na(r.redis, (m) => m.p99Ms.toFixed(3)), na(r.concord, (m) => m.p99Ms.toFixed(3)),
       na(r.redis, (m) => m.cpuSecPer1M.toFixed(2)), na(r.concord, (m) => m.cpuSecPer1M.toFixed(2)),
-      fmtRatio(r.cpuRatio), fmtTarget(r.cpuRatio, '<=', r.targets.maxCpuRatio),
+      fmtRatio(r.cpuRatio), fmtTarget(r.cpuRatio, '<=', r.maxCpuRatio),
     ]),
     [false, true, true, true, true, false, true, true, true, true, true, true, true, false],
-  ));
-  out.push('latencies in ms (from redis-benchmark); CPU = server utime+stime per 1M requests; C/R = Concord / Redis');
-  const errors = results.flatMap((r) => (['redis', 'concord'] as const)
-    .map((id) => (isOk(r[id]) ? undefined : `${r.name} on ${id}: ${(r[id] as { error: string }).error}`))
-    .filter((x): x is string => x !== undefined));
-  for (const e of errors) out.push(`error: ${e}`);
+  );
+  /** "error: <rows> on <server>: <reason>" lines, one per distinct reason. */
+  const errorLines = (rows: { name: string; redis: Measurement | { error: string }; concord: Measurement | { error: string } }[]): string[] => {
+    const byReason = new Map<string, string[]>();
+    for (const r of rows) {
+      for (const s of pair) {
+        const m = r[s.id];
+        if (isOk(m)) continue;
+        const k = `${s.label}\u0000${m.error}`;
+        const names = byReason.get(k);
+        if (names) names.push(r.name); else byReason.set(k, [r.name]);
+      }
+    }
+    return [...byReason].map(([k, names]) => {
+      const [label, reason] = k.split('\u0000');
+      return `error: ${names.join(', ')} on ${label}: ${reason}`;
+    });
+  };
+  const countErrors = (rows: { redis: Measurement | { error: string }; concord: Measurement | { error: string } }[]): number =>
+    rows.reduce((n, r) => n + (isOk(r.redis) ? 0 : 1) + (isOk(r.concord) ? 0 : 1), 0);
+
+  if (results.length > 0) {
+    out.push(rowsTable('row', results.map((r) => ({ ...r, minThroughputRatio: r.targets.minThroughputRatio, maxCpuRatio: r.targets.maxCpuRatio }))));
+    out.push('latencies in ms (from redis-benchmark); CPU = server utime+stime per 1M requests; C/R = Concord / Redis');
+    out.push(...errorLines(results));
+  }
+
+  if (suiteRows.length > 0) {
+    out.push('');
+    out.push(`redis-benchmark default tests (one -t test per run, -c ${o.clients}, -r ${fmtInt(o.keyspace)}; targets at -P 16 only)`);
+    out.push('');
+    out.push(rowsTable('test', suiteRows.map((r) => ({ ...r, maxCpuRatio: undefined }))));
+    out.push('LPOP/RPOP/SPOP/ZPOPMIN: mylist/myset/myzset are topped up first so every pop finds an element;');
+    out.push('LRANGE_*: redis-benchmark first LPUSHes <requests> elements to mylist, and that fill is inside the CPU figures');
+    out.push(...errorLines(suiteRows));
+  }
+
+  if (bigz) {
+    const bz = bigz;
+    out.push('');
+    out.push(`sorted-set scale test: ${BIGZ_KEY} loaded with exactly ${fmtInt(bz.members)} members ` +
+      `(${bigzMember(0)} .. ${bigzMember(bz.members - 1)}, score = index), -r ${fmtInt(bz.members)}, -c ${o.clients}`);
+    out.push('');
+    out.push(rowsTable('command', bz.rows.map((r) => ({ ...r, maxCpuRatio: undefined }))));
+    out.push(...errorLines(bz.rows));
+    const loadCell = (b: BigzSide): string => (b.loadSec !== undefined ? `${b.loadSec.toFixed(1)} s` : 'ERR');
+    out.push(table(
+      ['', 'Redis', 'Concord'],
+      [
+        ['load time (ZADD, 1000 members per command, pipelined)', loadCell(bz.redis), loadCell(bz.concord)],
+        [`ZCARD ${BIGZ_KEY} after load`, bz.redis.zcardAfterLoad, bz.concord.zcardAfterLoad],
+        [`ZCARD ${BIGZ_KEY} after the rows`, bz.redis.zcardAtEnd, bz.concord.zcardAtEnd],
+      ],
+      [false, true, true],
+    ));
+    for (const s of pair) if (bz[s.id].loadError) out.push(`error: loading ${BIGZ_KEY} on ${s.label}: ${bz[s.id].loadError}`);
+  }
+  const errors = countErrors(results) + countErrors(suiteRows) + (bigz ? countErrors(bigz.rows) : 0);
 
   if (rss) {
     out.push('');
@@ -744,6 +1270,10 @@ async function main(): Promise<number> {
     for (const id of ['redis', 'concord'] as const) if (rss[id].error) out.push(`error: RSS on ${id}: ${rss[id].error}`);
   }
 
+  const elapsed = (Date.now() - startedAt) / 1000;
+  out.push('');
+  out.push(`total run time: ${Math.floor(elapsed / 60)}m ${String(Math.round(elapsed % 60)).padStart(2, '0')}s`);
+
   out.push('');
   out.push('servers:');
   for (const s of pair) out.push(`  ${s.label}: ${shellQuote(s.argv)}`);
@@ -758,17 +1288,20 @@ async function main(): Promise<number> {
       host: { cpus: cpus.length, model: cpus[0]?.model, platform: `${os.platform()} ${os.release()}`, node: process.version, clkTck },
       redisVersion, benchVersion,
       options: { quick: o.quick, n1: o.n1, n16: o.n16, clients: o.clients, keyspace: o.keyspace, preload: o.preload, warmup: o.warmup,
-        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests },
+        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests, suite: o.suite, bigz: o.bigz, bigzMembers: o.bigzMembers, only: o.only },
       servers: Object.fromEntries(pair.map((s) => [s.id, { argv: s.argv, port: s.port }])),
       rows: results,
+      suite: suiteRows,
+      bigz: bigz ?? null,
       rss: rss ?? null,
+      elapsedSec: (Date.now() - startedAt) / 1000,
       targets: { rssMaxRatio: RSS_MAX_RATIO },
       commands: commandsRun,
     };
     fs.writeFileSync(o.json, `${JSON.stringify(doc, null, 2)}\n`);
     log(`wrote ${o.json}`);
   }
-  return errors.length + (rss ? [rss.redis, rss.concord].filter((r) => r.error).length : 0);
+  return errors + (rss ? [rss.redis, rss.concord].filter((r) => r.error).length : 0);
 }
 
 main().then(
