@@ -47,6 +47,20 @@ Deliberate, and kept short; everything else is a bug to report.
   Redis's \`string exceeds maximum allowed size\` error.
 - \`INCRBYFLOAT\` accepts what \`strtold\` accepts (hexadecimal too) over long double's range.
 - \`client-output-buffer-limit\` bounds normal clients by default (1 GB hard limit).
+- Collections are bounded by V8: a hash, set or sorted set holds at most 16M members and a list at
+  most 2^26 elements; past that a write gets an error instead of the node crashing.
+  \`HRANDFIELD\`, \`SRANDMEMBER\` and \`ZRANDMEMBER\` with a negative count return at most 16,777,216
+  picks (\`ERR value is out of range\`); Redis has no bound.
+- \`HINCRBYFLOAT\` adds exact decimals, like \`INCRBYFLOAT\`.
+- \`HSCAN\`, \`SSCAN\` and \`ZSCAN\` of large collections use server-side cursors like \`SCAN\`;
+  small (listpack or intset) collections come back whole with cursor 0, as in Redis.
+  Hash-table iteration order (\`SMEMBERS\` of a large set, \`HGETALL\` of a large hash) differs from
+  Redis's, which is unspecified anyway.
+- Encoding thresholds are Redis 7.0's built-in defaults (hash 512 entries / 64 bytes, intset 512,
+  sorted set 128 / 64) and not yet configurable.
+- Keyspace events: the \`new\` class is not emitted yet.
+- Blocking timeouts of \`inf\` or beyond 2^63 ms get \`timeout is out of range\` / \`not a float\`;
+  Redis 7.0 answers \`timeout is negative\` through an overflow.
 - \`SHUTDOWN SAVE\` is refused until snapshots exist; \`SHUTDOWN\` and \`SHUTDOWN NOSAVE\` work.
 - \`DEBUG\` offers \`SLEEP\`, \`SET-ACTIVE-EXPIRE\`, \`OBJECT\` and \`HELP\`.
 - \`MEMORY USAGE\` estimates the key's cost in V8's heap; \`INFO memory\` reports V8 heap figures.
