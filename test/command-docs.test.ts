@@ -20,7 +20,7 @@ import { keyCommands } from '../src/commands/keys.js';
 import { adminCommands } from '../src/commands/server-admin.js';
 import type { CommandSpec } from '../src/commands/spec.js';
 import { stringCommands } from '../src/commands/strings.js';
-import { DocSyntaxError, parseSyntax, renderSyntax, type DocArg } from '../src/commands/syntax.js';
+import { DocSyntaxError, parseSyntax, renderSyntax } from '../src/commands/syntax.js';
 import { buildCommandTable } from '../src/commands/table.js';
 import { RespClient, isError, showReply, type Reply } from './helpers/resp-client.js';
 import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';

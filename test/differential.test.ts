@@ -260,8 +260,6 @@ async function expectSame(cmds: string[][]): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Deliberate differences (documented in docs/commands.md) the random property tolerates.
 
-const errText = (x: Reply): string | null => (isError(x) ? x.error : null);
-
 /**
  * Two decimal renderings of nearly the same number (relative difference at most 1e-14), also
  * beyond the double range (Redis computes INCRBYFLOAT in long double).

@@ -4,7 +4,6 @@
  * the concord-server command line. Most tests run an embedded node (src/index.ts); process
  * level behaviour (exit codes, flags, config files) uses the real CLI.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

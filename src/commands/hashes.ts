@@ -2,11 +2,11 @@
 import { globMatch } from '../keyspace/glob.js';
 import { HASH_FIELDS_MAX, HashValue } from '../keyspace/hash.js';
 import {
-  ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseSafeInt, parseScanCursor, SCAN_CURSOR_BEYOND, wrongArity,
+  ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseSafeInt, SCAN_CURSOR_BEYOND, wrongArity,
 } from './args.js';
 import { addDecimal, decimalExceedsRange, formatDecimal, parseDecimal } from './decimal.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
-import { afterRemove, lookupTyped } from './typed.js';
+import { afterRemove, lookupTyped, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -20,8 +20,6 @@ const WITHVALUES_COUNT_MAX = 4_611_686_018_427_387_903n;
  */
 export const HRANDFIELD_PICKS_MAX = 16_777_216;
 /** HSCAN's default and largest COUNT (the work one call does on a hashtable-encoded hash). */
-const SCAN_COUNT_DEFAULT = 10;
-const SCAN_COUNT_MAX = 1_000_000;
 
 const ERR_HASH_NOT_INTEGER = 'ERR hash value is not an integer';
 const ERR_HASH_NOT_FLOAT = 'ERR hash value is not a float';
@@ -356,47 +354,15 @@ function hrandfield(ctx: Ctx, argv: string[]): void {
   for (const f of chosen) emit(f);
 }
 
-/** A cursor no scan issued (past 2^53, or a negative value wrapped by strtoul): the scan is over. */
-
 function hscan(ctx: Ctx, argv: string[]): void {
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    ctx.error('ERR invalid cursor');
-    return;
-  }
+  const cursor = scanCursorOrReply(ctx, argv[2]);
+  if (cursor === null) return;
   const h = lookupRead(ctx, argv[1]);
   if (h === null) return;
-  const out = ctx.out;
-  if (h === undefined) {
-    out.arrayLen(2);
-    out.bulk('0');
-    out.arrayLen(0);
-    return;
-  }
-  let pattern: string | null = null;
-  let count = SCAN_COUNT_DEFAULT;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toLowerCase();
-    const hasValue = i + 1 < argv.length;
-    if (opt === 'count' && hasValue) {
-      const n = parseInt64(argv[++i]);
-      if (n === null) {
-        ctx.error(ERR_NOT_INTEGER);
-        return;
-      }
-      if (n < 1n) {
-        ctx.error(ERR_SYNTAX);
-        return;
-      }
-      count = n > BigInt(SCAN_COUNT_MAX) ? SCAN_COUNT_MAX : Number(n);
-    } else if (opt === 'match' && hasValue) {
-      pattern = argv[++i];
-      if (pattern === '*') pattern = null;
-    } else {
-      ctx.error(ERR_SYNTAX);
-      return;
-    }
-  }
+  if (h === undefined) return writeScanReply(ctx, 0, []);
+  const options = parseScanOptions(ctx, argv, 3);
+  if (options === null) return;
+  const { pattern } = options;
   const found: string[] = [];
   const visit = (field: string): void => {
     if (pattern !== null && !globMatch(pattern, field)) return;
@@ -407,12 +373,9 @@ function hscan(ctx: Ctx, argv: string[]): void {
     // Like Redis: a small hash is returned whole in one call, whatever the cursor.
     for (const f of h.fields.keys()) visit(f);
   } else if (cursor !== SCAN_CURSOR_BEYOND) {
-    next = ctx.server.keyspace.scanCursors.scan(h.fields, cursor, count, visit);
+    next = ctx.server.keyspace.scanCursors.scan(h.fields, cursor, options.count, visit);
   }
-  out.arrayLen(2);
-  out.bulk(String(next));
-  out.arrayLen(found.length);
-  for (const s of found) out.bulk(s);
+  writeScanReply(ctx, next, found);
 }
 
 const H = { group: 'hash' } as const;

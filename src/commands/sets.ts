@@ -12,10 +12,10 @@ import type { Value } from '../keyspace/database.js';
 import { globMatch } from '../keyspace/glob.js';
 import { SET_INTSET_ENTRIES_MAX, SET_MEMBERS_MAX, SetValue, compareInt64Text, isInt64Text } from '../keyspace/set.js';
 import {
-  ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseSafeInt, parseScanCursor, SCAN_CURSOR_BEYOND,
+  ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseSafeInt, SCAN_CURSOR_BEYOND,
 } from './args.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
-import { afterRemove, lookupTyped } from './typed.js';
+import { afterRemove, lookupTyped, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
 
 const INT64_MIN = -(2n ** 63n);
 /**
@@ -29,8 +29,6 @@ const SPOP_MOVE_STRATEGY_MUL = 5;
 /** SRANDMEMBER with a count above size / this copies the set and drops picks (Redis's SRANDMEMBER_SUB_STRATEGY_MUL). */
 const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
 /** SSCAN's default and largest COUNT (the work one call does on a hashtable-encoded set). */
-const SCAN_COUNT_DEFAULT = 10;
-const SCAN_COUNT_MAX = 1_000_000;
 
 const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 const ERR_SRANDMEMBER_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
@@ -372,47 +370,15 @@ function smembers(ctx: Ctx, argv: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // SSCAN
 
-/** A cursor no scan issued (past 2^53, or a negative value wrapped by strtoul): the scan is over. */
-
 function sscan(ctx: Ctx, argv: string[]): void {
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    ctx.error('ERR invalid cursor');
-    return;
-  }
+  const cursor = scanCursorOrReply(ctx, argv[2]);
+  if (cursor === null) return;
   const set = lookupRead(ctx, argv[1]);
   if (set === null) return;
-  const out = ctx.out;
-  if (set === undefined) {
-    out.arrayLen(2);
-    out.bulk('0');
-    out.arrayLen(0);
-    return;
-  }
-  let pattern: string | null = null;
-  let count = SCAN_COUNT_DEFAULT;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toLowerCase();
-    const hasValue = i + 1 < argv.length;
-    if (opt === 'count' && hasValue) {
-      const n = parseInt64(argv[++i]);
-      if (n === null) {
-        ctx.error(ERR_NOT_INTEGER);
-        return;
-      }
-      if (n < 1n) {
-        ctx.error(ERR_SYNTAX);
-        return;
-      }
-      count = n > BigInt(SCAN_COUNT_MAX) ? SCAN_COUNT_MAX : Number(n);
-    } else if (opt === 'match' && hasValue) {
-      pattern = argv[++i];
-      if (pattern === '*') pattern = null;
-    } else {
-      ctx.error(ERR_SYNTAX);
-      return;
-    }
-  }
+  if (set === undefined) return writeScanReply(ctx, 0, []);
+  const options = parseScanOptions(ctx, argv, 3);
+  if (options === null) return;
+  const { pattern } = options;
   const found: string[] = [];
   const visit = (member: string): void => {
     if (pattern === null || globMatch(pattern, member)) found.push(member);
@@ -424,12 +390,9 @@ function sscan(ctx: Ctx, argv: string[]): void {
     const members = set.members();
     for (let i = 0; i < members.length; i++) visit(members[i]);
   } else if (cursor !== SCAN_CURSOR_BEYOND) {
-    next = ctx.server.keyspace.scanCursors.scan(source, cursor, count, visit);
+    next = ctx.server.keyspace.scanCursors.scan(source, cursor, options.count, visit);
   }
-  out.arrayLen(2);
-  out.bulk(String(next));
-  out.arrayLen(found.length);
-  for (const m of found) out.bulk(m);
+  writeScanReply(ctx, next, found);
 }
 
 // ---------------------------------------------------------------------------------------------

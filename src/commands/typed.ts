@@ -1,6 +1,6 @@
 /** Shared by the typed families (hash, list, set, sorted set): lookups, WRONGTYPE, empty keys, timeouts. */
 import type { TypedValue } from '../keyspace/database.js';
-import { ERR_WRONGTYPE } from './args.js';
+import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseScanCursor } from './args.js';
 import type { Ctx } from './spec.js';
 
 /**
@@ -57,4 +57,62 @@ export function parseBlockTimeout(ctx: Ctx, text: string): number | null {
     return null;
   }
   return secs === 0 ? 0 : ctx.now + Math.ceil(secs * 1000);
+}
+
+/** HSCAN/SSCAN/ZSCAN: default COUNT, and a bound on the work one call does. */
+export const SCAN_COUNT_DEFAULT = 10;
+export const SCAN_COUNT_MAX = 1_000_000;
+
+/** HSCAN/SSCAN/ZSCAN options. */
+export interface ScanOptions {
+  /** null: every element. */
+  pattern: string | null;
+  count: number;
+}
+
+/** The cursor argument; replies `ERR invalid cursor` and returns null when it is not one. */
+export function scanCursorOrReply(ctx: Ctx, text: string): number | null {
+  const cursor = parseScanCursor(text);
+  if (cursor === null) ctx.error('ERR invalid cursor');
+  return cursor;
+}
+
+/**
+ * `[MATCH pattern] [COUNT count]` from argv[from], with Redis's checks and error texts. Redis
+ * parses them after the key lookup (a missing key answers an empty scan whatever the options).
+ * Replies and returns null on error.
+ */
+export function parseScanOptions(ctx: Ctx, argv: readonly string[], from: number): ScanOptions | null {
+  const options: ScanOptions = { pattern: null, count: SCAN_COUNT_DEFAULT };
+  for (let i = from; i < argv.length; i++) {
+    const opt = argv[i].toLowerCase();
+    const hasValue = i + 1 < argv.length;
+    if (opt === 'count' && hasValue) {
+      const n = parseInt64(argv[++i]);
+      if (n === null) {
+        ctx.error(ERR_NOT_INTEGER);
+        return null;
+      }
+      if (n < 1n) {
+        ctx.error(ERR_SYNTAX);
+        return null;
+      }
+      options.count = n > BigInt(SCAN_COUNT_MAX) ? SCAN_COUNT_MAX : Number(n);
+    } else if (opt === 'match' && hasValue) {
+      const pattern = argv[++i];
+      options.pattern = pattern === '*' ? null : pattern;
+    } else {
+      ctx.error(ERR_SYNTAX);
+      return null;
+    }
+  }
+  return options;
+}
+
+/** The SCAN-family reply: the next cursor and the elements found. */
+export function writeScanReply(ctx: Ctx, next: number, items: readonly string[]): void {
+  ctx.out.arrayLen(2);
+  ctx.out.bulk(String(next));
+  ctx.out.arrayLen(items.length);
+  for (const item of items) ctx.out.bulk(item);
 }
