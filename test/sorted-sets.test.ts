@@ -99,6 +99,7 @@ type IndexOp =
   | { op: 'insert'; n: number; seed: number; equalScores: boolean }
   | { op: 'delete'; n: number; seed: number }
   | { op: 'deleteAt'; n: number; seed: number }
+  | { op: 'update'; n: number; seed: number; small: boolean }
   | { op: 'popMin' | 'popMax'; n: number }
   | { op: 'query'; seed: number }
   | { op: 'rebuild' };
@@ -107,6 +108,7 @@ const indexOp: fc.Arbitrary<IndexOp> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ op: fc.constant('insert' as const), n: fc.integer({ min: 1, max: 600 }), seed: fc.nat(), equalScores: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), n: fc.integer({ min: 1, max: 400 }), seed: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('deleteAt' as const), n: fc.integer({ min: 1, max: 400 }), seed: fc.nat() }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('update' as const), n: fc.integer({ min: 1, max: 400 }), seed: fc.nat(), small: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constantFrom('popMin' as const, 'popMax' as const), n: fc.integer({ min: 1, max: 300 }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('query' as const), seed: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ op: 'rebuild' as const }) },
@@ -136,7 +138,7 @@ function checkIndexAgainst(index: ScoreIndex, model: Model): void {
 describe('score index (B+ tree) against a sorted array', () => {
   it(`agrees on every operation and keeps its invariants (seed ${INDEX_SEED}, ${INDEX_RUNS} runs)`, () => {
     fc.assert(
-      fc.property(fc.array(indexOp, { minLength: 1, maxLength: 40 }), (ops) => {
+      fc.property(fc.array(indexOp, { minLength: 5, maxLength: 40, size: 'max' }), (ops) => {
         let index = new ScoreIndex();
         const model = new Model();
         for (const o of ops) {
@@ -158,6 +160,18 @@ describe('score index (B+ tree) against a sorted array', () => {
                 const [score, member] = model.pairs[Math.floor(r() * model.pairs.length)];
                 index.delete(score, member);
                 model.removeAt(model.rank(member));
+              }
+              break;
+            }
+            case 'update': {
+              const r = prng(o.seed);
+              for (let i = 0; i < o.n && model.pairs.length > 0; i++) {
+                const [score, member] = model.pairs[Math.floor(r() * model.pairs.length)];
+                const next = o.small && Number.isFinite(score) ? score + (r() - 0.5) / 64 : SCORES[Math.floor(r() * SCORES.length)];
+                if (next === score) continue;
+                index.update(score, next, member);
+                model.removeAt(model.rank(member));
+                model.insert(next, member);
               }
               break;
             }
@@ -350,18 +364,26 @@ async function zscanAll(which: 'redis' | 'concord', argv: string[]): Promise<Rep
   return { error: 'ZSCAN did not finish' };
 }
 
+/** A member/score reply as flat texts, RESP2 or RESP3 (nested pairs, doubles). */
+function flatText(r: Reply): string[] {
+  if (typeof r === 'string') return [r];
+  if (Array.isArray(r)) return r.flatMap(flatText);
+  if (r !== null && typeof r === 'object' && 'double' in r) return [r.double];
+  return [];
+}
+
 /** Checks a ZRANDMEMBER reply against that server's set; returns a problem or null. */
 async function checkRandMember(which: 'redis' | 'concord', argv: string[], reply: Reply): Promise<string | null> {
   if (reply === null || isError(reply)) return null;
   const withScores = argv.length === 4;
-  const items = typeof reply === 'string' ? [reply] : (reply as string[]);
+  const items = typeof reply === 'string' ? [reply] : flatText(reply);
   const members: string[] = [];
   const scores: string[] = [];
   for (let i = 0; i < items.length; i += withScores ? 2 : 1) {
     members.push(items[i]);
     if (withScores) scores.push(items[i + 1]);
   }
-  const all = (await callOn(which, ['ZRANGE', argv[1], '0', '-1', 'WITHSCORES'])) as string[];
+  const all = flatText(await callOn(which, ['ZRANGE', argv[1], '0', '-1', 'WITHSCORES']));
   const scoreOf = new Map<string, string>();
   for (let i = 0; i < all.length; i += 2) scoreOf.set(all[i], all[i + 1]);
   for (let i = 0; i < members.length; i++) {
@@ -383,7 +405,10 @@ function countReply(argv: string[], r: Reply): void {
   const name = argv[0].toUpperCase();
   const s = stats.get(name) ?? { ok: 0, nil: 0, error: 0 };
   if (r === null || r === 0 || (Array.isArray(r) && r.length === 0)) s.nil++;
-  else if (isError(r)) s.error++;
+  else if (isError(r)) {
+    s.error++;
+    if (process.env.ZSET_STATS_ERRORS === name) console.log(`${showCommand(argv)} -> ${r.error}`);
+  }
   else s.ok++;
   stats.set(name, s);
 }
@@ -416,6 +441,7 @@ async function step(argv: string[]): Promise<string | null> {
   }
   const [r, c] = await both(argv);
   if (STATS) countReply(argv, r);
+  if (process.env.ZSET_TRACE === '1') console.log(`${showCommand(argv)} -> ${showReply(r)}`);
   if (name === 'ZRANDMEMBER') {
     const shape = (x: Reply): string => (x === null ? 'null' : isError(x) ? `error ${x.error}` : Array.isArray(x) ? `array ${x.length}` : typeof x);
     if (shape(r) !== shape(c)) return describeStep(argv, r, c);
@@ -444,8 +470,10 @@ const LONG_MEMBER = 'L'.repeat(65);
 const lexKey = fc.constantFrom('lx1', 'lx2');
 /** Keys with any scores. */
 const zKey = fc.constantFrom('z1', 'z2', 'z3');
+/** Where store commands mostly write (they delete their destination when the result is empty). */
+const dstKey = fc.oneof({ weight: 4, arbitrary: fc.constant('dst') }, { weight: 1, arbitrary: fc.constantFrom('z1', 'z2', 'z3') });
 const anyKey = fc.oneof(
-  { weight: 10, arbitrary: fc.constantFrom('z1', 'z2', 'z3', 'lx1', 'lx2') },
+  { weight: 10, arbitrary: fc.constantFrom('z1', 'z2', 'z3', 'lx1', 'lx2', 'dst') },
   { weight: 1, arbitrary: fc.constantFrom('st', 'set', 'nokey') },
 );
 const member = fc.constantFrom('a', 'b', 'c', 'd', 'A', '', 'ab', '\x00\xff', LONG_MEMBER);
@@ -463,6 +491,13 @@ const lexBound = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom('-', '+', '[a', '(a', '[b', '(b', '[c', '(c', '[', '(', '[A', '(\x00', '[d', '(ab', `[${LONG_MEMBER}`) },
   { weight: 1, arbitrary: fc.constantFrom('a', '', '+a') },
 );
+/** Range ends: starts lean low, stops lean high, so ranges usually select something. */
+const startIndex = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('0', '0', '1', '-2', '-3') }, { weight: 1, arbitrary: fc.constantFrom('5', '-100', '2', 'abc') });
+const stopIndex = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('-1', '-1', '2', '3', '-2') }, { weight: 1, arbitrary: fc.constantFrom('0', '100', '9223372036854775807', 'x') });
+const minBound = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('-inf', '-inf', '(-inf', '0', '(0', '-1', '0.1', '(1') }, { weight: 1, arbitrary: scoreBound });
+const maxBound = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('+inf', 'inf', '(inf', '1', '(1.5', '3', '10', '(0.3') }, { weight: 1, arbitrary: scoreBound });
+const minLex = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('-', '-', '[a', '(a', '[', '(\x00', '[A') }, { weight: 1, arbitrary: lexBound });
+const maxLex = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('+', '+', '[c', '(c', '[d', `[${LONG_MEMBER}`) }, { weight: 1, arbitrary: lexBound });
 const index = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom('0', '1', '2', '-1', '-2', '-3', '3', '5', '100', '-100') },
   { weight: 1, arbitrary: fc.constantFrom('abc', '9223372036854775807', '-9223372036854775808') },
@@ -478,17 +513,29 @@ const pairs = (min: number, max: number, scores: fc.Arbitrary<string>) =>
   fc.array(fc.tuple(scores, member), { minLength: min, maxLength: max }).map((ps) => ps.flat());
 
 const zaddOption = fc.constantFrom<string[]>(['NX'], ['XX'], ['GT'], ['LT'], ['CH'], ['INCR'], ['nx'], ['ch']);
-const rangeOption = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom<string[]>(['WITHSCORES'], ['REV'], ['withscores'], ['rev']) },
-  { weight: 6, arbitrary: limit },
-  { weight: 1, arbitrary: fc.constantFrom<string[]>(['FOO'], ['LIMIT']) },
-);
+/**
+ * Range options: a subset of `valid` groups (each at most once) plus LIMIT when `withLimit`, in any
+ * order; now and then a stray option (repeated, unknown or not allowed here) for the error paths.
+ */
+function options(valid: string[][], withLimit = false): fc.Arbitrary<string[]> {
+  const groups = withLimit ? [...valid, ['LIMIT']] : valid;
+  const good = fc.shuffledSubarray(groups).chain((gs) =>
+    fc.tuple(...gs.map((g) => (g[0] === 'LIMIT' ? limit : fc.constant(g)))).map((parts) => parts.flat()));
+  const stray = fc.tuple(good, fc.constantFrom<string[]>(['FOO'], ['REV'], ['WITHSCORES'], ['LIMIT'], ['LIMIT', '0', '1'], ['BYSCORE'])).map(([g, x]) => [...g, ...x]);
+  return fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: stray });
+}
 const setOpOption = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom<string[]>(['WITHSCORES'], ['AGGREGATE', 'SUM'], ['AGGREGATE', 'MIN'], ['AGGREGATE', 'max']) },
   { weight: 1, arbitrary: fc.constantFrom<string[]>(['AGGREGATE', 'x'], ['AGGREGATE'], ['FOO']) },
   { weight: 6, arbitrary: fc.array(weight, { minLength: 1, maxLength: 3 }).map((ws) => ['WEIGHTS', ...ws]) },
 );
-const sourceKey = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('z1', 'z2', 'z3', 'lx1', 'set') }, { weight: 1, arbitrary: fc.constantFrom('st', 'nokey') });
+/** ZUNIONSTORE/ZINTERSTORE options (WITHSCORES is a syntax error there: rarely). */
+const storeOpOption = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom<string[]>(['AGGREGATE', 'SUM'], ['AGGREGATE', 'MIN'], ['AGGREGATE', 'max']) },
+  { weight: 1, arbitrary: fc.constantFrom<string[]>(['WITHSCORES'], ['AGGREGATE', 'x']) },
+  { weight: 6, arbitrary: fc.array(weight, { minLength: 1, maxLength: 3 }).map((ws) => ['WEIGHTS', ...ws]) },
+);
+const sourceKey = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('z1', 'z2', 'z3', 'lx1', 'set', 'dst') }, { weight: 1, arbitrary: fc.constantFrom('st', 'nokey') });
 const numkeysAndKeys = fc.array(sourceKey, { minLength: 1, maxLength: 3 })
   .chain((ks) => fc.oneof(
     { weight: 10, arbitrary: fc.constant(String(ks.length)) },
@@ -508,20 +555,20 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(anyKey, member).map(([k, m]) => ['ZSCORE', k, m]) },
   { weight: 2, arbitrary: fc.tuple(anyKey, members(1, 3)).map(([k, ms]) => ['ZMSCORE', k, ...ms]) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZRANK', 'ZREVRANK'), anyKey, member).map(([c, k, m]) => [c, k, m]) },
-  { weight: 3, arbitrary: fc.tuple(anyKey, scoreBound, scoreBound).map(([k, a, b]) => ['ZCOUNT', k, a, b]) },
-  { weight: 2, arbitrary: fc.tuple(lexKey, lexBound, lexBound).map(([k, a, b]) => ['ZLEXCOUNT', k, a, b]) },
-  { weight: 4, arbitrary: fc.tuple(anyKey, index, index, someOf(fc.constantFrom<string[]>(['WITHSCORES'], ['REV'], ['LIMIT', '0', '1']), 2)).map(([k, a, b, o]) => ['ZRANGE', k, a, b, ...o]) },
-  { weight: 4, arbitrary: fc.tuple(anyKey, scoreBound, scoreBound, someOf(rangeOption, 2)).map(([k, a, b, o]) => ['ZRANGE', k, a, b, 'BYSCORE', ...o]) },
-  { weight: 3, arbitrary: fc.tuple(lexKey, lexBound, lexBound, someOf(rangeOption, 2)).map(([k, a, b, o]) => ['ZRANGE', k, a, b, 'BYLEX', ...o]) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZRANGEBYSCORE', 'ZREVRANGEBYSCORE'), anyKey, scoreBound, scoreBound, someOf(rangeOption, 2)).map(([c, k, a, b, o]) => [c, k, a, b, ...o]) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZRANGEBYLEX', 'ZREVRANGEBYLEX'), lexKey, lexBound, lexBound, someOf(rangeOption, 1)).map(([c, k, a, b, o]) => [c, k, a, b, ...o]) },
-  { weight: 2, arbitrary: fc.tuple(anyKey, index, index, someOf(fc.constantFrom<string[]>(['WITHSCORES'], ['X']), 1)).map(([k, a, b, o]) => ['ZREVRANGE', k, a, b, ...o]) },
+  { weight: 3, arbitrary: fc.tuple(anyKey, minBound, maxBound).map(([k, a, b]) => ['ZCOUNT', k, a, b]) },
+  { weight: 2, arbitrary: fc.tuple(lexKey, minLex, maxLex).map(([k, a, b]) => ['ZLEXCOUNT', k, a, b]) },
+  { weight: 5, arbitrary: fc.tuple(anyKey, startIndex, stopIndex, options([['WITHSCORES'], ['REV']])).map(([k, a, b, o]) => ['ZRANGE', k, a, b, ...o]) },
+  { weight: 4, arbitrary: fc.tuple(anyKey, minBound, maxBound, options([['WITHSCORES'], ['REV']], true)).map(([k, a, b, o]) => (o.includes('REV') ? ['ZRANGE', k, b, a, 'BYSCORE', ...o] : ['ZRANGE', k, a, b, 'BYSCORE', ...o])) },
+  { weight: 4, arbitrary: fc.tuple(lexKey, minLex, maxLex, options([['REV']], true)).map(([k, a, b, o]) => (o.includes('REV') ? ['ZRANGE', k, b, a, 'BYLEX', ...o] : ['ZRANGE', k, a, b, 'BYLEX', ...o])) },
+  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZRANGEBYSCORE', 'ZREVRANGEBYSCORE'), anyKey, minBound, maxBound, options([['WITHSCORES']], true)).map(([c, k, a, b, o]) => (c === 'ZREVRANGEBYSCORE' ? [c, k, b, a, ...o] : [c, k, a, b, ...o])) },
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('ZRANGEBYLEX', 'ZREVRANGEBYLEX'), lexKey, minLex, maxLex, options([], true)).map(([c, k, a, b, o]) => (c === 'ZREVRANGEBYLEX' ? [c, k, b, a, ...o] : [c, k, a, b, ...o])) },
+  { weight: 2, arbitrary: fc.tuple(anyKey, startIndex, stopIndex, options([['WITHSCORES']])).map(([k, a, b, o]) => ['ZREVRANGE', k, a, b, ...o]) },
   // stores: a lex key receives only from a lex key
-  { weight: 3, arbitrary: fc.tuple(zKey, anyKey, index, index, someOf(fc.constantFrom<string[]>(['REV'], ['WITHSCORES']), 1)).map(([d, s, a, b, o]) => ['ZRANGESTORE', d, s, a, b, ...o]) },
-  { weight: 2, arbitrary: fc.tuple(zKey, anyKey, scoreBound, scoreBound, someOf(rangeOption, 2)).map(([d, s, a, b, o]) => ['ZRANGESTORE', d, s, a, b, 'BYSCORE', ...o]) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('z1', 'lx1', 'lx2'), lexKey, lexBound, lexBound, someOf(rangeOption, 1)).map(([d, s, a, b, o]) => ['ZRANGESTORE', d, s, a, b, 'BYLEX', ...o]) },
+  { weight: 2, arbitrary: fc.tuple(dstKey, anyKey, startIndex, stopIndex, options([['REV']])).map(([d, s, a, b, o]) => ['ZRANGESTORE', d, s, a, b, ...o]) },
+  { weight: 1, arbitrary: fc.tuple(dstKey, anyKey, scoreBound, scoreBound, options([['REV']], true)).map(([d, s, a, b, o]) => ['ZRANGESTORE', d, s, a, b, 'BYSCORE', ...o]) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('dst', 'lx1', 'lx2'), lexKey, lexBound, lexBound, options([['REV']], true)).map(([d, s, a, b, o]) => ['ZRANGESTORE', d, s, a, b, 'BYLEX', ...o]) },
   // removals
-  { weight: 2, arbitrary: fc.tuple(anyKey, index, index).map(([k, a, b]) => ['ZREMRANGEBYRANK', k, a, b]) },
+  { weight: 2, arbitrary: fc.tuple(anyKey, startIndex, index).map(([k, a, b]) => ['ZREMRANGEBYRANK', k, a, b]) },
   { weight: 2, arbitrary: fc.tuple(anyKey, scoreBound, scoreBound).map(([k, a, b]) => ['ZREMRANGEBYSCORE', k, a, b]) },
   { weight: 2, arbitrary: fc.tuple(lexKey, lexBound, lexBound).map(([k, a, b]) => ['ZREMRANGEBYLEX', k, a, b]) },
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZPOPMIN', 'ZPOPMAX'), anyKey, fc.constantFrom<string[]>([], [], ['1'], ['2'], ['0'], ['-1'], ['x'], ['1', '2'])).map(([c, k, n]) => [c, k, ...n]) },
@@ -532,7 +579,7 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(anyKey, fc.constantFrom<string[]>([], ['1'], ['2'], ['5'], ['20'], ['-3'], ['0'], ['x'], ['2', 'WITHSCORES'], ['-2', 'WITHSCORES'], ['9', 'withscores'], ['1', 'FOO'])).map(([k, o]) => ['ZRANDMEMBER', k, ...o]) },
   // set operations
   { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZUNION', 'ZINTER', 'ZDIFF'), numkeysAndKeys, someOf(setOpOption, 2)).map(([c, nk, o]) => [c, ...nk, ...o]) },
-  { weight: 3, arbitrary: fc.tuple(fc.constantFrom('ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE'), zKey, numkeysAndKeys, someOf(setOpOption, 2)).map(([c, d, nk, o]) => [c, d, ...nk, ...o]) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom('ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE'), dstKey, numkeysAndKeys, someOf(storeOpOption, 2)).map(([c, d, nk, o]) => [c, d, ...nk, ...o]) },
   { weight: 1, arbitrary: fc.tuple(numkeysAndKeys, fc.constantFrom<string[]>([], ['LIMIT', '1'], ['LIMIT', '0'], ['LIMIT', '-1'], ['LIMIT'])).map(([nk, o]) => ['ZINTERCARD', ...nk, ...o]) },
   { weight: 2, arbitrary: fc.tuple(anyKey, fc.constantFrom('0', 'x', '-1', ''), fc.constantFrom<string[]>([], ['MATCH', 'a*'], ['COUNT', '1'], ['COUNT', '0'], ['MATCH'])).map(([k, cur, o]) => ['ZSCAN', k, cur, ...o]) },
   // other types, so WRONGTYPE paths and overwrites are hit
@@ -542,6 +589,8 @@ const command: fc.Arbitrary<string[]> = fc.oneof(
   { weight: 2, arbitrary: anyKey.map((k) => ['TYPE', k]) },
   { weight: 2, arbitrary: anyKey.map((k) => ['OBJECT', 'ENCODING', k]) },
   { weight: 1, arbitrary: fc.constant<string[]>(['DBSIZE']) },
+  // both protocols' reply shapes
+  { weight: 1, arbitrary: fc.constantFrom<string[]>(['HELLO', '3'], ['HELLO', '2']) },
 );
 
 const sequence = fc.array(command, { minLength: 10, maxLength: 60, size: 'max' });

@@ -52,6 +52,10 @@ Deliberate, and kept short; everything else is a bug to report.
   \`HRANDFIELD\`, \`SRANDMEMBER\` and \`ZRANDMEMBER\` with a negative count return at most 16,777,216
   picks (\`ERR value is out of range\`); Redis has no bound.
 - \`HINCRBYFLOAT\` adds exact decimals, like \`INCRBYFLOAT\`.
+- A client blocked on several keys is served by running its command again, so the first ready key
+  in argument order wins; Redis pops from the key that was signalled. This differs only when
+  several of the keys fill in one transaction.
+- COMMAND INFO has no \`tips\` (Redis marks ZRANDMEMBER, HRANDFIELD, ZSCAN... \`nondeterministic_output\`).
 - \`HSCAN\`, \`SSCAN\` and \`ZSCAN\` of large collections use server-side cursors like \`SCAN\`;
   small (listpack or intset) collections come back whole with cursor 0, as in Redis.
   Hash-table iteration order (\`SMEMBERS\` of a large set, \`HGETALL\` of a large hash) differs from

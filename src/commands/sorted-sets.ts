@@ -21,9 +21,9 @@ import {
   type LexBound, type ScoreBound,
 } from '../keyspace/zset.js';
 import { formatDouble } from '../protocol/reply-writer.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseIntClamped } from './args.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseIntClamped, SCAN_CURSOR_BEYOND } from './args.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
-import { afterRemove, lookupTyped, parseBlockTimeout } from './typed.js';
+import { afterRemove, lookupTyped, parseBlockTimeout, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_XX_NX = 'ERR XX and NX options at the same time are not compatible';
@@ -51,8 +51,6 @@ const WITHSCORES_COUNT_MAX = 4_611_686_018_427_387_903n;
  */
 export const ZRANDMEMBER_PICKS_MAX = 16_777_216;
 /** ZSCAN's default and largest COUNT (the work one call does on a skiplist-encoded set). */
-const SCAN_COUNT_DEFAULT = 10;
-const SCAN_COUNT_MAX = 1_000_000;
 
 // ---------------------------------------------------------------------------------------------
 // Lookups, stores, replies
@@ -579,8 +577,10 @@ function zremrange(ctx: Ctx, argv: string[], kind: RangeKind): void {
     lo = a;
     n = b - a;
   }
-  for (let i = 0; i < n; i++) z.removeAt(lo);
   if (n > 0) {
+    // Removing everything drops the key without taking the index apart member by member.
+    if (n === z.size) z.clear();
+    else for (let i = 0; i < n; i++) z.removeAt(lo);
     ctx.notify('z', `zremrangeby${kind}`, key);
     afterRemove(ctx, key, z);
     ctx.dirty(n);
@@ -632,11 +632,21 @@ function popFirst(ctx: Ctx, keys: readonly string[], where: Where, count: number
       case PopShape.KeyNested: out.arrayLen(2); out.bulk(key); out.arrayLen(n); break;
     }
     const nested = shape === PopShape.Nested || shape === PopShape.KeyNested;
-    for (let i = 0; i < n; i++) {
-      const member = z.removeAt(where === MIN ? 0 : z.size - 1);
-      if (nested) out.arrayLen(2);
-      out.bulk(member);
-      out.double(z.index.removedScore);
+    if (n === z.size) {
+      // Popping everything: reply in order, then drop the whole set at once.
+      z.index.walk(where === MIN ? 0 : n - 1, n, where === MAX, (member, score) => {
+        if (nested) out.arrayLen(2);
+        out.bulk(member);
+        out.double(score);
+      });
+      z.clear();
+    } else {
+      for (let i = 0; i < n; i++) {
+        const member = z.removeAt(where === MIN ? 0 : z.size - 1);
+        if (nested) out.arrayLen(2);
+        out.bulk(member);
+        out.double(z.index.removedScore);
+      }
     }
     ctx.dirty(n);
     ctx.notify('z', where === MIN ? 'zpopmin' : 'zpopmax', key);
@@ -1047,62 +1057,16 @@ function lookupAny(ctx: Ctx, key: string): ReturnType<Ctx['db']['get']> {
 // ---------------------------------------------------------------------------------------------
 // ZSCAN
 
-const BEYOND = -1;
-
-/**
- * A cursor as Redis's strtoul reads it: no leading space, decimal digits, optional sign, the empty
- * text is 0; a negative value wraps to a huge unsigned one. Values past 2^53 were never issued here:
- * BEYOND. Null when invalid.
- */
-function parseScanCursor(text: string): number | null {
-  if (text === '') return 0;
-  const m = /^([+-]?)(\d+)$/.exec(text);
-  if (m === null) return null;
-  const big = BigInt(m[2]);
-  if (big > 2n ** 64n - 1n) return null;
-  if (m[1] === '-' && big !== 0n) return BEYOND;
-  return big > BigInt(Number.MAX_SAFE_INTEGER) ? BEYOND : Number(big);
-}
 
 function zscan(ctx: Ctx, argv: string[]): void {
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    ctx.error('ERR invalid cursor');
-    return;
-  }
+  const cursor = scanCursorOrReply(ctx, argv[2]);
+  if (cursor === null) return;
   const z = readZset(ctx, argv[1]);
   if (z === null) return;
-  const out = ctx.out;
-  if (z === undefined) {
-    out.arrayLen(2);
-    out.bulk('0');
-    out.arrayLen(0);
-    return;
-  }
-  let pattern: string | null = null;
-  let count = SCAN_COUNT_DEFAULT;
-  for (let i = 3; i < argv.length; i++) {
-    const opt = argv[i].toLowerCase();
-    const hasValue = i + 1 < argv.length;
-    if (opt === 'count' && hasValue) {
-      const n = parseInt64(argv[++i]);
-      if (n === null) {
-        ctx.error(ERR_NOT_INTEGER);
-        return;
-      }
-      if (n < 1n) {
-        ctx.error(ERR_SYNTAX);
-        return;
-      }
-      count = n > BigInt(SCAN_COUNT_MAX) ? SCAN_COUNT_MAX : Number(n);
-    } else if (opt === 'match' && hasValue) {
-      pattern = argv[++i];
-      if (pattern === '*') pattern = null;
-    } else {
-      ctx.error(ERR_SYNTAX);
-      return;
-    }
-  }
+  if (z === undefined) return writeScanReply(ctx, 0, []);
+  const options = parseScanOptions(ctx, argv, 3);
+  if (options === null) return;
+  const { pattern } = options;
   const found: string[] = [];
   const visit = (member: string, score: number): void => {
     if (pattern !== null && !globMatch(pattern, member)) return;
@@ -1112,13 +1076,10 @@ function zscan(ctx: Ctx, argv: string[]): void {
   if (z.isListpack) {
     // Like Redis: a small sorted set is returned whole, in order, in one call, whatever the cursor.
     z.index.walk(0, z.size, false, visit);
-  } else if (cursor !== BEYOND) {
-    next = ctx.server.keyspace.scanCursors.scan(z.dict, cursor, count, (member) => visit(member, z.dict.get(member)!));
+  } else if (cursor !== SCAN_CURSOR_BEYOND) {
+    next = ctx.server.keyspace.scanCursors.scan(z.dict, cursor, options.count, (member) => visit(member, z.dict.get(member)!));
   }
-  out.arrayLen(2);
-  out.bulk(String(next));
-  out.arrayLen(found.length);
-  for (const s of found) out.bulk(s);
+  writeScanReply(ctx, next, found);
 }
 
 // ---------------------------------------------------------------------------------------------

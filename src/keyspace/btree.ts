@@ -195,6 +195,38 @@ export class ScoreIndex {
     this.removeFromLeaf(node, pos, depth);
   }
 
+  /**
+   * Gives a present pair a new score. When the pair keeps its place among its leaf neighbours (a
+   * small change, as counters and leaderboards make) the score is rewritten in place: one descent
+   * instead of two.
+   */
+  update(oldScore: number, newScore: number, member: string): void {
+    let node = this.root;
+    let depth = 0;
+    while (!node.leaf) {
+      const i = childFor(node, oldScore, member);
+      this.pathNodes[depth] = node;
+      this.pathIdx[depth] = i;
+      depth++;
+      node = node.children[i];
+    }
+    const pos = lowerBound(node, oldScore, member);
+    const ms = node.members;
+    const sc = node.scores;
+    assert(pos < ms.length && ms[pos] === member, 'zset index: update of a missing pair');
+    // At a leaf's edge the neighbour is in another leaf (and a separator lies between): move inward only.
+    const last = ms.length - 1;
+    const afterPrev = pos > 0 ? compare(sc[pos - 1], ms[pos - 1], newScore, member) < 0 : newScore >= oldScore;
+    const beforeNext = pos < last ? compare(newScore, member, sc[pos + 1], ms[pos + 1]) < 0 : newScore <= oldScore;
+    if (afterPrev && beforeNext) {
+      sc[pos] = newScore;
+      return;
+    }
+    for (let d = 0; d < depth; d++) this.pathNodes[d].counts[this.pathIdx[d]]--;
+    this.removeFromLeaf(node, pos, depth);
+    this.insert(newScore, member);
+  }
+
   /** Removes the pair at `rank` (0-based), leaving it in removedMember/removedScore. */
   deleteAt(rank: number): void {
     assert(rank >= 0 && rank < this.count, 'zset index: rank out of range');

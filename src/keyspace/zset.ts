@@ -93,8 +93,7 @@ export class ZSetValue implements TypedValue {
   update(member: string, oldScore: number, newScore: number): void {
     assert(!Number.isNaN(newScore), 'zset: NaN score');
     if (!this.skiplist && newScore === 0) newScore = 0;
-    this.index.delete(oldScore, member);
-    this.index.insert(newScore, member);
+    this.index.update(oldScore, newScore, member);
     this.dict.set(member, newScore);
   }
 
@@ -106,6 +105,13 @@ export class ZSetValue implements TypedValue {
     this.index.delete(score, member);
     this.payloadBytes -= member.length;
     return true;
+  }
+
+  /** Removes every member (the encoding stays: Redis never converts back). */
+  clear(): void {
+    this.dict.clear();
+    this.index = new ScoreIndex();
+    this.payloadBytes = 0;
   }
 
   /** Removes the member at `rank` (ascending), returning it; its score is in index.removedScore. */
