@@ -1,21 +1,27 @@
 /**
  * Byte-string <-> Buffer conversion on the hot path. Node's Buffer has had `latin1Slice` and
  * `latin1Write` since its first versions; `toString('latin1', ...)` and `write(s, off, 'latin1')`
- * reach them after argument normalisation that costs more than the copy for short strings.
- * Checked once at load, with the public methods as the fallback.
+ * reach them after argument normalisation that costs more than the copy for short strings, and a
+ * wrapper function around them shows in profiles, so callers use the methods directly.
+ * Importing this module guarantees they exist (defined from the public methods if ever missing).
  */
-interface Latin1Buffer extends Buffer {
-  latin1Slice(start: number, end: number): string;
-  latin1Write(s: string, offset: number): number;
+declare global {
+  interface Buffer {
+    latin1Slice(start: number, end: number): string;
+    latin1Write(s: string, offset: number): number;
+  }
 }
 
-const probe = Buffer.alloc(1) as Partial<Latin1Buffer>;
-const fast = typeof probe.latin1Slice === 'function' && typeof probe.latin1Write === 'function';
+const proto = Buffer.prototype as Partial<Buffer>;
+if (typeof proto.latin1Slice !== 'function') {
+  proto.latin1Slice = function latin1Slice(this: Buffer, start: number, end: number): string {
+    return this.toString('latin1', start, end);
+  };
+}
+if (typeof proto.latin1Write !== 'function') {
+  proto.latin1Write = function latin1Write(this: Buffer, s: string, offset: number): number {
+    return this.write(s, offset, 'latin1');
+  };
+}
 
-export const latin1Slice: (buf: Buffer, start: number, end: number) => string = fast
-  ? (buf, start, end) => (buf as Latin1Buffer).latin1Slice(start, end)
-  : (buf, start, end) => buf.toString('latin1', start, end);
-
-export const latin1Write: (buf: Buffer, s: string, offset: number) => number = fast
-  ? (buf, s, offset) => (buf as Latin1Buffer).latin1Write(s, offset)
-  : (buf, s, offset) => buf.write(s, offset, 'latin1');
+export {};

@@ -5,7 +5,7 @@
  *
  * Strings are byte strings (one char per byte, latin1), the representation used end to end.
  */
-import { latin1Write } from './latin1.js';
+import './latin1.js';
 
 /** Above this, a bulk payload is passed to the socket as its own buffer instead of being copied in. */
 const INLINE_PAYLOAD_BYTES_MAX = 16 * 1024;
@@ -53,7 +53,7 @@ export class ReplyWriter {
 
   private ascii(s: string): void {
     this.ensure(s.length);
-    this.len += latin1Write(this.buf, s, this.len);
+    this.len += this.buf.latin1Write(s, this.len);
   }
 
   /** `+OK` style status. Must not contain CR or LF. */
@@ -63,7 +63,14 @@ export class ReplyWriter {
 
   ok(): void {
     this.ensure(5);
-    this.len += latin1Write(this.buf, '+OK\r\n', this.len);
+    const b = this.buf;
+    let p = this.len;
+    b[p++] = 0x2b;
+    b[p++] = 0x4f;
+    b[p++] = 0x4b;
+    b[p++] = 13;
+    b[p++] = 10;
+    this.len = p;
   }
 
   /** An error reply; `message` starts with its code (`ERR ...`, `WRONGTYPE ...`). CR/LF become spaces. */
@@ -72,6 +79,15 @@ export class ReplyWriter {
   }
 
   integer(n: number | bigint): void {
+    if (typeof n === 'number' && n >= 0 && n < 10) {
+      this.ensure(4);
+      const b = this.buf;
+      b[this.len++] = 0x3a;
+      b[this.len++] = 0x30 + n;
+      b[this.len++] = 13;
+      b[this.len++] = 10;
+      return;
+    }
     this.ascii(`:${n}\r\n`);
   }
 
@@ -91,12 +107,12 @@ export class ReplyWriter {
     let p = this.len;
     b[p++] = 0x24;
     if (n < 10) b[p++] = 0x30 + n;
-    else p += latin1Write(b, String(n), p);
+    else p += b.latin1Write(String(n), p);
     b[p++] = 13;
     b[p++] = 10;
     // A native call costs more than copying a few bytes by hand.
     if (n <= SHORT_PAYLOAD_BYTES) for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    else p += latin1Write(b, s, p);
+    else p += b.latin1Write(s, p);
     b[p++] = 13;
     b[p++] = 10;
     this.len = p;
@@ -170,12 +186,12 @@ export class ReplyWriter {
   /** Raw pre-encoded bytes (e.g. a cached reply). */
   raw(bytes: string): void {
     this.ensure(bytes.length);
-    this.len += latin1Write(this.buf, bytes, this.len);
+    this.len += this.buf.latin1Write(bytes, this.len);
   }
 
   private bulkBody(s: string): void {
     this.ensure(s.length + 2);
-    this.len += latin1Write(this.buf, s, this.len);
+    this.len += this.buf.latin1Write(s, this.len);
     this.buf[this.len++] = 13;
     this.buf[this.len++] = 10;
   }

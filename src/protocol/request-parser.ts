@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors.js';
-import { latin1Slice } from './latin1.js';
+import './latin1.js';
 
 /**
  * Server-side request parser: RESP multibulk arrays of bulk strings, and inline commands
@@ -35,6 +35,8 @@ const LF = 10;
 
 /** Command names up to this long are compared with the previous one instead of sliced anew. */
 const NAME_REUSE_BYTES_MAX = 32;
+/** Bulk lengths of up to this many digits are read on the fast path (9 digits < STRING_BYTES_MAX). */
+const FAST_LENGTH_DIGITS_MAX = 9;
 /** A line end is first looked for this far by hand (see find). */
 const SHORT_SCAN_BYTES = 24;
 /** Smallest buffer allocated to accumulate a partial command. */
@@ -161,7 +163,7 @@ export class RequestParser {
       while (i < len && last.charCodeAt(i) === buf[start + i]) i++;
       if (i === len) return last;
     }
-    const name = latin1Slice(buf, start, start + len);
+    const name = buf.latin1Slice(start, start + len);
     if (len <= NAME_REUSE_BYTES_MAX) this.lastName = name;
     return name;
   }
@@ -178,12 +180,34 @@ export class RequestParser {
     }
     let end = nl;
     if (end > this.pos && buf[end - 1] === CR) end--;
-    const line = latin1Slice(buf, this.pos, end);
+    const line = buf.latin1Slice(this.pos, end);
     this.pos = nl + 1;
     const argv = splitInlineArgs(line);
     if (argv === null) throw new ProtocolError('unbalanced quotes in request');
     if (argv.length > this.limits.multibulkLenMax) throw new ProtocolError('invalid multibulk length');
     if (argv.length > 0) out.push(argv);
+    return true;
+  }
+
+  /**
+   * Reads a complete, well-formed `$<len>\r\n` header in one pass (the common case). Returns
+   * false to let the general path handle anything else, including every error.
+   */
+  private fastBulkHeader(buf: Buffer): boolean {
+    const start = this.pos + 1;
+    if (buf[this.pos] !== 0x24 || buf[start] === 0x30) return false;
+    const stop = Math.min(buf.length - 1, start + FAST_LENGTH_DIGITS_MAX);
+    let len = 0;
+    let i = start;
+    for (; i < stop; i++) {
+      const d = buf[i] - 0x30;
+      if (d < 0 || d > 9) break;
+      len = len * 10 + d;
+    }
+    if (i === start || i >= stop || buf[i] !== CR) return false;
+    if (len > this.limits.bulkBytesMax || len > STRING_BYTES_MAX || (!this.authenticated && len > UNAUTH_BULK_BYTES_MAX)) return false;
+    this.pos = i + 2;
+    this.bulkLen = len;
     return true;
   }
 
@@ -208,7 +232,7 @@ export class RequestParser {
       this.argv = [];
     }
     while (this.multibulkLeft > 0) {
-      if (this.bulkLen < 0) {
+      if (this.bulkLen < 0 && !this.fastBulkHeader(buf)) {
         if (this.pos >= buf.length) return false;
         const cr = this.find(CR);
         if (cr < 0) {
@@ -236,7 +260,7 @@ export class RequestParser {
         return false;
       }
       // Like Redis, the two bytes after the payload are skipped unchecked.
-      this.argv.push(this.argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1Slice(buf, this.pos, this.pos + this.bulkLen));
+      this.argv.push(this.argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;

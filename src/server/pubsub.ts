@@ -12,7 +12,7 @@
 import type { NotifyClass } from '../commands/spec.js';
 import { globMatch } from '../keyspace/glob.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { latin1Write } from '../protocol/latin1.js';
+import '../protocol/latin1.js';
 import { assert } from '../util/assert.js';
 import type { Client } from './client.js';
 import type { ConcordServer } from './server.js';
@@ -149,8 +149,8 @@ class OutgoingMessage {
     const total = 1 + head.length + payload.length + 2;
     const buf = Buffer.allocUnsafe(total);
     buf[0] = first;
-    let p = 1 + latin1Write(buf, head, 1);
-    p += latin1Write(buf, payload, p);
+    let p = 1 + buf.latin1Write(head, 1);
+    p += buf.latin1Write(payload, p);
     buf[p++] = 13;
     buf[p++] = 10;
     assert(p === total, 'pub/sub message length');
