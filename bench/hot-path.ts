@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     ['LPUSH', () => ['LPUSH', 'mylist', 'xxx']],
     ['SADD', (i) => ['SADD', 'myset', `element:${i}`]],
     ['ZADD', (i) => ['ZADD', 'myzset', String(i), `element:${i}`]],
+    // redis-benchmark's mset row: 10 keys per command.
+    ['MSET', (i) => ['MSET', ...Array.from({ length: 10 }, (_, j) => [key((i + j * 7919) % KEYS), 'xxx']).flat()]],
   ];
   for (const [name, make] of rows) {
     // Pre-encoded batches with random keys, as redis-benchmark -r sends them.
