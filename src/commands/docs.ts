@@ -63,6 +63,9 @@ Deliberate, and kept short; everything else is a bug to report.
 - Encoding thresholds are Redis 7.0's built-in defaults (hash 512 entries / 64 bytes, intset 512,
   sorted set 128 / 64) and not yet configurable.
 - Keyspace events: the \`new\` class is not emitted yet.
+- \`DUMP\` writes RDB version 9 payloads with plain encodings (any Redis since 5.0 restores them);
+  \`RESTORE\` reads payloads up to version 10, as Redis 7.0 does. \`IDLETIME\` and \`FREQ\` are
+  validated but not kept (no per-key access data).
 - Blocking timeouts of \`inf\` or beyond 2^63 ms get \`timeout is out of range\` / \`not a float\`;
   Redis 7.0 answers \`timeout is negative\` through an overflow.
 - \`SHUTDOWN SAVE\` is refused until snapshots exist; \`SHUTDOWN\` and \`SHUTDOWN NOSAVE\` work.

@@ -1,6 +1,7 @@
 /** The command table: every family's declarations, indexed by lowercase name. */
 import { clientCommands } from './client.js';
 import { connectionCommands } from './connection.js';
+import { dumpCommands } from './dump.js';
 import { expireCommands } from './expire.js';
 import { hashCommands } from './hashes.js';
 import { infoCommands } from './info.js';
@@ -22,7 +23,7 @@ export function buildCommandTable(): CommandTable {
   const families = [
     connectionCommands, clientCommands, stringCommands, keyCommands, expireCommands,
     infoCommands, adminCommands, introspectionCommands, hashCommands, listCommands, setCommands, zsetCommands,
-    pubsubCommands, transactionCommands,
+    pubsubCommands, transactionCommands, dumpCommands,
   ];
   for (const family of families) {
     for (const spec of family) {
