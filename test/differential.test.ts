@@ -38,6 +38,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';
 import { RespClient, isError, showCommand, showReply, type Reply } from './helpers/resp-client.js';
+import { closeDecimals } from './helpers/util.js';
 
 const DEFAULT_SEED = 20_240_611;
 const SEED = process.env.DIFF_SEED !== undefined && process.env.DIFF_SEED !== '' ? Number(process.env.DIFF_SEED) : DEFAULT_SEED;
@@ -259,31 +260,6 @@ async function expectSame(cmds: string[][]): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------
 // Deliberate differences (documented in docs/commands.md) the random property tolerates.
-
-/**
- * Two decimal renderings of nearly the same number (relative difference at most 1e-14), also
- * beyond the double range (Redis computes INCRBYFLOAT in long double).
- */
-function closeDecimals(a: string, b: string): boolean {
-  const shape = /^(-?)(\d+)(?:\.(\d+))?$/;
-  const ma = shape.exec(a);
-  const mb = shape.exec(b);
-  if (ma === null || mb === null || ma[1] !== mb[1]) return false;
-  // value = 0.DIGITS * 10^exp, with DIGITS starting at the first non-zero digit
-  const norm = (m: RegExpExecArray): [number, number] => {
-    const all = m[2] + (m[3] ?? '');
-    const lead = all.search(/[1-9]/);
-    if (lead < 0) return [0, 0];
-    return [Number(`0.${all.slice(lead, lead + 17)}`), m[2].length - lead];
-  };
-  const [xa, ea] = norm(ma);
-  const [xb, eb] = norm(mb);
-  if (xa === 0 || xb === 0) return xa === xb;
-  if (Math.abs(ea - eb) > 1) return false;
-  const va = xa * 10 ** (ea - Math.min(ea, eb));
-  const vb = xb * 10 ** (eb - Math.min(ea, eb));
-  return Math.abs(va - vb) <= 1e-14 * Math.max(va, vb);
-}
 
 interface Known {
   id: string;

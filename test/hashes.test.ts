@@ -30,6 +30,7 @@ import { startServer, type RunningNode } from '../src/index.js';
 import { seededRandom } from '../src/util/random.js';
 import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';
 import { RespClient, isError, showCommand, showReply, type Reply } from './helpers/resp-client.js';
+import { closeDecimals } from './helpers/util.js';
 
 const DEFAULT_SEED = 20_240_707;
 const SEED = process.env.HASH_SEED !== undefined && process.env.HASH_SEED !== '' ? Number(process.env.HASH_SEED) : DEFAULT_SEED;
@@ -329,27 +330,6 @@ async function step(argv: string[], resp: 2 | 3): Promise<Mismatch | null> {
     }
   }
   return same(c, r) ? null : { message: describeStep(argv, r, c), redis: r, concord: c };
-}
-
-/** Two decimal renderings of nearly the same number (relative difference at most 1e-14). */
-function closeDecimals(a: string, b: string): boolean {
-  const shape = /^(-?)(\d+)(?:\.(\d+))?$/;
-  const ma = shape.exec(a);
-  const mb = shape.exec(b);
-  if (ma === null || mb === null || ma[1] !== mb[1]) return false;
-  const norm = (m: RegExpExecArray): [number, number] => {
-    const all = m[2] + (m[3] ?? '');
-    const lead = all.search(/[1-9]/);
-    if (lead < 0) return [0, 0];
-    return [Number(`0.${all.slice(lead, lead + 17)}`), m[2].length - lead];
-  };
-  const [xa, ea] = norm(ma);
-  const [xb, eb] = norm(mb);
-  if (xa === 0 || xb === 0) return xa === xb;
-  if (Math.abs(ea - eb) > 1) return false;
-  const va = xa * 10 ** (ea - Math.min(ea, eb));
-  const vb = xb * 10 ** (eb - Math.min(ea, eb));
-  return Math.abs(va - vb) <= 1e-14 * Math.max(va, vb);
 }
 
 /** The documented difference: HINCRBYFLOAT adds exact decimals where Redis uses long double. */

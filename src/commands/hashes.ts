@@ -6,7 +6,7 @@ import {
 } from './args.js';
 import { addDecimal, decimalExceedsRange, formatDecimal, parseDecimal } from './decimal.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
-import { afterRemove, lookupTyped, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
+import { lookupTyped, removeMembersReply, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
 
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
@@ -118,24 +118,8 @@ function hmget(ctx: Ctx, argv: string[]): void {
 }
 
 function hdel(ctx: Ctx, argv: string[]): void {
-  const key = argv[1];
-  const h = lookupWrite(ctx, key);
-  if (h === null) return;
-  if (h === undefined) {
-    ctx.out.integer(0);
-    return;
-  }
-  let deleted = 0;
-  for (let i = 2; i < argv.length; i++) {
-    if (h.delete(argv[i])) deleted++;
-    if (h.size === 0) break;
-  }
-  if (deleted > 0) {
-    ctx.notify('h', 'hdel', key);
-    afterRemove(ctx, key, h);
-    ctx.dirty(deleted);
-  }
-  ctx.out.integer(deleted);
+  const h = lookupWrite(ctx, argv[1]);
+  if (h !== null) removeMembersReply(ctx, argv, h, (v, f) => v.delete(f), 'h', 'hdel');
 }
 
 function hexists(ctx: Ctx, argv: string[]): void {

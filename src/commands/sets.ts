@@ -15,7 +15,7 @@ import {
   ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseSafeInt, SCAN_CURSOR_BEYOND,
 } from './args.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
-import { afterRemove, lookupTyped, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
+import { afterRemove, lookupTyped, removeMembersReply, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
 
 const INT64_MIN = -(2n ** 63n);
 /**
@@ -123,21 +123,8 @@ function wouldExceed(set: SetValue, argv: string[], from: number): boolean {
 }
 
 function srem(ctx: Ctx, argv: string[]): void {
-  const key = argv[1];
-  const set = lookupWrite(ctx, key);
-  if (set === null) return;
-  if (set === undefined) {
-    ctx.out.integer(0);
-    return;
-  }
-  let removed = 0;
-  for (let i = 2; i < argv.length && set.size > 0; i++) if (set.remove(argv[i])) removed++;
-  if (removed > 0) {
-    ctx.notify('s', 'srem', key);
-    afterRemove(ctx, key, set);
-    ctx.dirty(removed);
-  }
-  ctx.out.integer(removed);
+  const set = lookupWrite(ctx, argv[1]);
+  if (set !== null) removeMembersReply(ctx, argv, set, (v, m) => v.remove(m), 's', 'srem');
 }
 
 function sismember(ctx: Ctx, argv: string[]): void {

@@ -23,7 +23,7 @@ import {
 import { formatDouble } from '../protocol/reply-writer.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseIntClamped, SCAN_CURSOR_BEYOND } from './args.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
-import { afterRemove, lookupTyped, parseBlockTimeout, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
+import { afterRemove, lookupTyped, removeMembersReply, parseBlockTimeout, parseScanOptions, scanCursorOrReply, writeScanReply } from './typed.js';
 
 const ERR_NAN = 'ERR resulting score is not a number (NaN)';
 const ERR_XX_NX = 'ERR XX and NX options at the same time are not compatible';
@@ -288,24 +288,8 @@ function newMembers(z: ZSetValue, argv: readonly string[], at: number): number {
 // ZREM ZCARD ZSCORE ZMSCORE ZRANK ZREVRANK ZCOUNT ZLEXCOUNT
 
 function zrem(ctx: Ctx, argv: string[]): void {
-  const key = argv[1];
-  const z = writeZset(ctx, key);
-  if (z === null) return;
-  if (z === undefined) {
-    ctx.out.integer(0);
-    return;
-  }
-  let removed = 0;
-  for (let i = 2; i < argv.length; i++) {
-    if (z.remove(argv[i])) removed++;
-    if (z.size === 0) break;
-  }
-  if (removed > 0) {
-    ctx.notify('z', 'zrem', key);
-    afterRemove(ctx, key, z);
-    ctx.dirty(removed);
-  }
-  ctx.out.integer(removed);
+  const z = writeZset(ctx, argv[1]);
+  if (z !== null) removeMembersReply(ctx, argv, z, (v, m) => v.remove(m), 'z', 'zrem');
 }
 
 function zcard(ctx: Ctx, argv: string[]): void {

@@ -1,7 +1,7 @@
 /** Shared by the typed families (hash, list, set, sorted set): lookups, WRONGTYPE, empty keys, timeouts. */
 import type { TypedValue } from '../keyspace/database.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, ERR_WRONGTYPE, parseInt64, parseScanCursor } from './args.js';
-import type { Ctx } from './spec.js';
+import type { Ctx, NotifyClass } from './spec.js';
 
 /**
  * The value at `key` if it has type `type`; undefined when the key is missing; null after
@@ -33,6 +33,29 @@ export function afterRemove(ctx: Ctx, key: string, value: TypedValue): void {
   } else {
     ctx.db.touch(key);
   }
+}
+
+/**
+ * HDEL/SREM/ZREM: removes argv[2..] from `value` (stopping once it is empty), emits `event`,
+ * deletes an emptied key, and replies the number removed.
+ */
+export function removeMembersReply<T extends TypedValue>(
+  ctx: Ctx, argv: readonly string[], value: T | undefined, remove: (value: T, member: string) => boolean,
+  cls: NotifyClass, event: string,
+): void {
+  if (value === undefined) {
+    ctx.out.integer(0);
+    return;
+  }
+  const key = argv[1];
+  let removed = 0;
+  for (let i = 2; i < argv.length && value.size > 0; i++) if (remove(value, argv[i])) removed++;
+  if (removed > 0) {
+    ctx.notify(cls, event, key);
+    afterRemove(ctx, key, value);
+    ctx.dirty(removed);
+  }
+  ctx.out.integer(removed);
 }
 
 /** Blocking timeouts bound: Redis refuses timeouts past LLONG_MAX ms; JS timers cap at 2^31-1 ms and are re-armed. */
