@@ -701,8 +701,20 @@ describe('process lifecycle (CLI)', () => {
     assert.match(srv.output(), /User requested shutdown/);
   });
 
-  test('SHUTDOWN SAVE with no snapshot support is refused and the server keeps running', async (t) => {
+  test('SHUTDOWN SAVE writes dump.rdb, exits 0, and the next start loads it', async (t) => {
     const srv = await cliNode(t, () => startConcord());
+    const c = await Conn.open(t, srv.port);
+    assert.equal(await c.call('SET', 'k', 'v'), 'OK');
+    c.raw.write('SHUTDOWN SAVE\r\n');
+    assert.ok(await c.raw.waitClosed(5000), 'connection closed');
+    const { code } = await waitExit(srv, 5000);
+    assert.equal(code, 0);
+    assert.ok(existsSync(join(srv.dir, 'dump.rdb')), 'dump.rdb written');
+    assert.match(srv.output(), /DB saved on disk/);
+  });
+
+  test('SHUTDOWN SAVE that cannot write is refused and the server keeps running', async (t) => {
+    const srv = await cliNode(t, () => startConcord(['--dbfilename', 'no-such-dir/dump.rdb']));
     const c = await Conn.open(t, srv.port);
     assert.equal(await errorOf(c, 'SHUTDOWN', 'SAVE'), 'ERR Errors trying to SHUTDOWN. Check logs.');
     assert.equal(await c.call('PING'), 'PONG');

@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<number> {
   if (pidfile !== '') writeFileSync(pidfile, `${process.pid}\n`);
   const stop = (signal: string): void => {
     logger.log('warning', `Received ${signal} scheduling shutdown...`);
+    // As SHUTDOWN with no argument: a final snapshot when save points are configured.
+    if (!server.persistence.shutdown(null)) return;
     void server.close().then(() => {
       if (pidfile !== '') rmSync(pidfile, { force: true });
       logger.log('warning', 'Concord is now ready to exit, bye bye...');

@@ -68,7 +68,13 @@ Deliberate, and kept short; everything else is a bug to report.
   validated but not kept (no per-key access data).
 - Blocking timeouts of \`inf\` or beyond 2^63 ms get \`timeout is out of range\` / \`not a float\`;
   Redis 7.0 answers \`timeout is negative\` through an overflow.
-- \`SHUTDOWN SAVE\` is refused until snapshots exist; \`SHUTDOWN\` and \`SHUTDOWN NOSAVE\` work.
+- \`BGSAVE\` and \`BGREWRITEAOF\` run in the server process (Node cannot fork): the keyspace is walked
+  in slices between client requests, copying a key's value just before a write first changes it.
+  \`SAVE\` is refused while one of them runs (\`ERR Background save already in progress\`).
+  INFO's \`current_cow_*\` fields stay 0; \`concord_last_snapshot_longest_slice_ms\` and
+  \`concord_last_snapshot_copied_on_write\` report how the last snapshot shared the event loop.
+- With \`appendonly yes\` and no AOF directory yet, the start loads \`dump.rdb\` (Redis starts empty)
+  and makes it the AOF's first base.
 - \`DEBUG\` offers \`SLEEP\`, \`SET-ACTIVE-EXPIRE\`, \`OBJECT\` and \`HELP\`.
 - \`MEMORY USAGE\` estimates the key's cost in V8's heap; \`INFO memory\` reports V8 heap figures.
 - \`CLIENT LIST\` reports \`fd=-1\` and zeros for Redis-internal buffer fields it has no equivalent for.

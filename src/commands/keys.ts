@@ -100,6 +100,8 @@ function copy(ctx: Ctx, argv: string[]): void {
     ctx.out.integer(0);
     return;
   }
+  // The destination db is not the one dispatch announced keys for.
+  if (target !== ctx.db) ctx.server.snapshot?.beforeWrite(target, dst);
   if (target.has(dst, ctx.now)) {
     if (!replace) {
       ctx.out.integer(0);
@@ -125,6 +127,7 @@ function move(ctx: Ctx, argv: string[]): void {
     return;
   }
   const v = ctx.db.get(key, ctx.now);
+  ctx.server.snapshot?.beforeWrite(target, key);
   if (v === undefined || target.has(key, ctx.now)) {
     ctx.out.integer(0);
     return;

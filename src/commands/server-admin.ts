@@ -1,4 +1,4 @@
-/** Server administration: CONFIG, TIME, LASTSAVE, SHUTDOWN, DEBUG, MONITOR, SLOWLOG, LATENCY, MEMORY. */
+/** Server administration: CONFIG, TIME, SHUTDOWN, DEBUG, MONITOR, SLOWLOG, LATENCY, MEMORY. */
 import { ConfigError, findParam } from '../server/config.js';
 import { ERR_NOT_INTEGER, ERR_SYNTAX, parseSafeInt } from './args.js';
 import { helpReply } from './keys.js';
@@ -83,14 +83,12 @@ function shutdown(ctx: Ctx, argv: string[]): void {
       return;
     }
   }
-  if (save === true) {
-    // Snapshots arrive with the persistence layer; refusing keeps SHUTDOWN SAVE from losing data silently.
-    ctx.server.log.log('warning', 'SHUTDOWN SAVE refused: this version cannot write snapshots yet.');
+  const server = ctx.server;
+  server.log.log('warning', 'User requested shutdown...');
+  if (!server.persistence.shutdown(save)) {
     ctx.error('ERR Errors trying to SHUTDOWN. Check logs.');
     return;
   }
-  ctx.server.log.log('warning', 'User requested shutdown...');
-  const server = ctx.server;
   setImmediate(() => {
     void server.close().then(() => {
       server.log.log('warning', 'Concord is now ready to exit, bye bye...');
@@ -255,9 +253,6 @@ export const adminCommands: CommandSpec[] = [
     }),
   cmd('time', 1, ['loading', 'stale', 'fast'], [0, 0, 0], ['fast'],
     { ...S, since: '2.6.0', summary: 'Returns the server time.', complexity: 'O(1)', syntax: '' }, time),
-  cmd('lastsave', 1, ['loading', 'stale', 'fast'], [0, 0, 0], ['fast', 'dangerous'],
-    { ...S, since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', complexity: 'O(1)', syntax: '' },
-    (ctx) => ctx.out.integer(Math.floor(ctx.server.startedAtMs / 1000))),
   cmd('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
     { ...S, since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', complexity: 'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)', syntax: '[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]' }, shutdown),
   cmd('debug', -2, [...ADMIN], [0, 0, 0], ['admin', 'slow', 'dangerous'],

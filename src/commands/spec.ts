@@ -10,7 +10,7 @@ import type { ConcordServer } from '../server/server.js';
 export type CommandFlag =
   | 'write' | 'readonly' | 'denyoom' | 'admin' | 'pubsub' | 'noscript' | 'blocking' | 'loading'
   | 'stale' | 'skip_monitor' | 'skip_slowlog' | 'fast' | 'no_auth' | 'may_replicate' | 'no_multi'
-  | 'allow_busy' | 'movablekeys' | 'no_mandatory_keys' | 'sentinel';
+  | 'allow_busy' | 'movablekeys' | 'no_mandatory_keys' | 'sentinel' | 'no_async_loading';
 
 export type AclCategory =
   | 'keyspace' | 'read' | 'write' | 'set' | 'sortedset' | 'list' | 'hash' | 'string' | 'bitmap'
@@ -113,10 +113,12 @@ export const FLAG_FAST = 32;
 export const FLAG_ADMIN = 64;
 export const FLAG_READONLY = 128;
 export const FLAG_NO_MULTI = 256;
+export const FLAG_LOADING = 512;
 
 const BITS: Partial<Record<CommandFlag, number>> = {
   write: FLAG_WRITE, denyoom: FLAG_DENYOOM, no_auth: FLAG_NO_AUTH, skip_slowlog: FLAG_SKIP_SLOWLOG,
   skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN, readonly: FLAG_READONLY, no_multi: FLAG_NO_MULTI,
+  loading: FLAG_LOADING,
 };
 
 function flagBits(flags: readonly CommandFlag[]): number {

@@ -18,7 +18,17 @@ export interface TypedValue {
   bytes(): number;
   /** Number of elements (fields, members): 0 means the key must be deleted. */
   readonly size: number;
+  /**
+   * The snapshot generation this value belongs to (see persistence/snapshot.ts): set to
+   * `snapshotGeneration.current` at creation, and to a running snapshot's generation once that
+   * snapshot has written the value. A value whose mark differs from the running snapshot's
+   * generation existed when the snapshot began and has not been written yet.
+   */
+  snapshotMark: number;
 }
+
+/** Incremented when a snapshot starts; new collection values take the current value as their mark. */
+export const snapshotGeneration = { current: 0 };
 
 export type Value = string | TypedValue;
 
@@ -39,6 +49,11 @@ export interface KeyspaceEvents {
   expired(db: Database, key: string): void;
   /** A key changed (for WATCH and client-side caching later). */
   touched(db: Database, key: string): void;
+  /**
+   * A key is about to be removed by expiry, outside any command (a running snapshot must
+   * capture it first). Commands announce their keys in dispatch instead.
+   */
+  beforeExpire?(db: Database, key: string): void;
 }
 
 export class Database {
@@ -79,6 +94,7 @@ export class Database {
   /** Removes an expired key and reports it. On a replica the key is only hidden. */
   expireNow(key: string): void {
     if (!this.deleteExpired) return;
+    this.events.beforeExpire?.(this, key);
     this.dict.delete(key);
     this.expires.delete(key);
     this.events.expired(this, key);
@@ -134,10 +150,14 @@ export class Database {
     return true;
   }
 
+  /**
+   * Empties the db. The tables are replaced, not cleared, so a running snapshot keeps reading
+   * the old ones untouched.
+   */
   clear(): void {
     for (const key of this.dict.keys()) this.events.touched(this, key);
-    this.dict.clear();
-    this.expires.clear();
+    this.dict = new Map();
+    this.expires = new Map();
   }
 
   /** Exchanges contents with `other` in O(1) (SWAPDB); clients stay on their numbered db. */

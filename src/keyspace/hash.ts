@@ -9,7 +9,7 @@
  * then 'hashtable' for good (Redis never converts back).
  */
 import { assert } from '../util/assert.js';
-import type { TypedValue } from './database.js';
+import { snapshotGeneration, type TypedValue } from './database.js';
 
 /**
  * Redis 7.0's built-in hash-max-listpack-entries (config.c): what a redis-server started without a
@@ -30,6 +30,7 @@ const POINTER_BYTES = 8;
 
 export class HashValue implements TypedValue {
   readonly type = 'hash' as const;
+  snapshotMark = snapshotGeneration.current;
   /** Fields in insertion order. Read freely; change only through the methods below. */
   readonly fields = new Map<string, string>();
   /** True once Redis would have converted the hash to a hashtable. Invariant: never goes back to false. */

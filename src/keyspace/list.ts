@@ -9,7 +9,7 @@
  * boundary never reallocates twice in a row.
  */
 import { assert } from '../util/assert.js';
-import type { TypedValue } from './database.js';
+import { snapshotGeneration, type TypedValue } from './database.js';
 
 /**
  * Most elements a list holds: a V8 array holds fewer than 2^27 slots, and the ring's capacity is
@@ -28,6 +28,7 @@ const STRING_HEADER_BYTES = 16;
 
 export class ListValue implements TypedValue {
   readonly type = 'list' as const;
+  snapshotMark = snapshotGeneration.current;
   /** Invariant: length is a power of two >= CAPACITY_MIN; slots outside the live range hold undefined. */
   private ring: (string | undefined)[];
   /** Invariant: ring.length - 1. */

@@ -15,7 +15,7 @@
  *    the hole. SSCAN walks `index` with a live Map iterator (see scan-cursors.ts).
  */
 import { assert } from '../util/assert.js';
-import type { TypedValue } from './database.js';
+import { snapshotGeneration, type TypedValue } from './database.js';
 
 /** Redis 7.0's default set-max-intset-entries. */
 export const SET_INTSET_ENTRIES_MAX = 512;
@@ -70,6 +70,7 @@ export function compareInt64Text(a: string, b: string): number {
 
 export class SetValue implements TypedValue {
   readonly type = 'set' as const;
+  snapshotMark = snapshotGeneration.current;
   /**
    * Every member once. Intset: ascending numeric order. Hashtable: any order, located by `index`.
    * Read through members(); change only through the methods below.

@@ -16,7 +16,7 @@
  */
 import { assert } from '../util/assert.js';
 import { ScoreIndex } from './btree.js';
-import type { TypedValue } from './database.js';
+import { snapshotGeneration, type TypedValue } from './database.js';
 
 /** Redis 7.0's default zset-max-listpack-entries. */
 export const ZSET_LISTPACK_ENTRIES_MAX = 128;
@@ -31,6 +31,7 @@ const MEMBER_OVERHEAD_BYTES = 40 + 16 + 16 + 16;
 
 export class ZSetValue implements TypedValue {
   readonly type = 'zset' as const;
+  snapshotMark = snapshotGeneration.current;
   /** member -> score. Read freely; change only through the methods below. */
   readonly dict = new Map<string, number>();
   /** The same pairs in order. Read freely; change only through the methods below. */

@@ -304,6 +304,8 @@ export interface RdbWriterOptions {
   usedMemBytes?: number;
   /** LZF-compress strings longer than 20 bytes (Redis's rdbcompression). Default true. */
   compression?: boolean;
+  /** The file is the base of a multi-part AOF (the `aof-base` aux field). Default false. */
+  aofBase?: boolean;
   /** More aux fields, written after the standard ones (repl-id, repl-offset...). */
   aux?: ReadonlyArray<readonly [string, string]>;
 }
@@ -332,7 +334,7 @@ export class RdbWriter {
     this.aux('ctime', String(Math.floor(options.nowMs / 1000)));
     this.aux('used-mem', String(options.usedMemBytes ?? 0));
     for (const [k, v] of options.aux ?? []) this.aux(k, v);
-    this.aux('aof-base', '0');
+    this.aux('aof-base', options.aofBase === true ? '1' : '0');
   }
 
   private aux(key: string, value: string): void {

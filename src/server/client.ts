@@ -4,6 +4,9 @@ import { RequestParser, type ParserLimits } from '../protocol/request-parser.js'
 import type { ProtocolError } from '../protocol/errors.js';
 import type { RespVersion } from '../protocol/reply-writer.js';
 
+/** The fake client that replays the AOF at start (Redis's CLIENT_ID_AOF): never refused with -LOADING. */
+export const LOADING_CLIENT_ID = Number.MAX_SAFE_INTEGER;
+
 export class Client {
   readonly parser: RequestParser;
   name = '';
@@ -40,6 +43,14 @@ export class Client {
   softLimitSinceMs = 0;
   /** Total bytes written to this client's socket. */
   bytesOut = 0;
+  /**
+   * Replies waiting for the AOF bytes they depend on to be fsynced (appendfsync always), and the
+   * AOF offset they wait for. Everything later for this client queues behind them, in order.
+   */
+  held: Buffer[] | null = null;
+  heldUntil = 0;
+  /** A graceful close waits for held replies to leave first. */
+  closeWhenReleased = false;
   readonly addr: string;
   readonly laddr: string;
   readonly isLocal: boolean;

@@ -59,6 +59,12 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'appendfsync', kind: 'enum', values: ['always', 'everysec', 'no'], default: 'everysec' },
   { name: 'appendfilename', kind: 'string', default: 'appendonly.aof', immutable: true },
   { name: 'appenddirname', kind: 'string', default: 'appendonlydir', immutable: true },
+  { name: 'rdbcompression', kind: 'bool', default: 'yes' },
+  { name: 'stop-writes-on-bgsave-error', kind: 'bool', default: 'yes' },
+  { name: 'auto-aof-rewrite-percentage', kind: 'int', min: 0, max: INT_MAX, default: '100' },
+  { name: 'auto-aof-rewrite-min-size', kind: 'memory', min: 0, max: LONG_MAX, default: '64mb' },
+  { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
+  { name: 'aof-checksum', kind: 'bool', default: 'yes' },
   { name: 'maxmemory', kind: 'memory', min: 0, max: LONG_MAX, default: '0' },
   { name: 'maxmemory-policy', kind: 'enum', values: MAXMEMORY_POLICIES, default: 'noeviction' },
   { name: 'maxmemory-samples', kind: 'int', min: 1, max: 64, default: '5' },
@@ -98,6 +104,13 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'lazyfree-lazy-user-flush', kind: 'bool', default: 'no', compatOnly: true },
   { name: 'jemalloc-bg-thread', kind: 'bool', default: 'yes', compatOnly: true },
   { name: 'activedefrag', kind: 'bool', default: 'no', compatOnly: true },
+  { name: 'rdbchecksum', kind: 'bool', default: 'yes', immutable: true, compatOnly: true },
+  { name: 'aof-use-rdb-preamble', kind: 'bool', default: 'yes', compatOnly: true },
+  { name: 'aof-timestamp-enabled', kind: 'bool', default: 'no', compatOnly: true },
+  { name: 'no-appendfsync-on-rewrite', kind: 'bool', default: 'no', compatOnly: true },
+  { name: 'aof-rewrite-incremental-fsync', kind: 'bool', default: 'yes', compatOnly: true },
+  { name: 'rdb-save-incremental-fsync', kind: 'bool', default: 'yes', compatOnly: true },
+  { name: 'rdb-del-sync-files', kind: 'bool', default: 'no', compatOnly: true },
 ];
 
 const BY_NAME = new Map<string, ParamSpec>();

@@ -4,13 +4,14 @@
  */
 import { wrongArity } from '../commands/args.js';
 import {
-  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_NO_MULTI, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
+  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_LOADING, FLAG_NO_MULTI, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
   type BlockRequest, type CommandSpec, type Ctx, type NotifyClass,
 } from '../commands/spec.js';
 import type { Database } from '../keyspace/database.js';
+import { keyPositions } from '../commands/spec.js';
 import { KeyLimitError } from '../keyspace/database.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import type { Client } from './client.js';
+import { LOADING_CLIENT_ID, type Client } from './client.js';
 import type { ConcordServer } from './server.js';
 
 /** The one context object, refilled before each command. */
@@ -115,7 +116,15 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     reject(server, client, "ERR Replica can't interact with the keyspace", spec);
     return;
   }
+  if (server.loading && (bits & FLAG_LOADING) === 0 && client.id !== LOADING_CLIENT_ID) {
+    reject(server, client, 'LOADING Redis is loading the dataset in memory', spec);
+    return;
+  }
   const limits = server.limits;
+  if ((bits & FLAG_WRITE) !== 0 && server.writesRefused !== null && client.id !== LOADING_CLIENT_ID) {
+    reject(server, client, server.writesRefused, spec);
+    return;
+  }
   if (limits.maxmemoryBytes > 0 && (bits & FLAG_DENYOOM) !== 0 && server.usedMemoryBytes > limits.maxmemoryBytes) {
     reject(server, client, "OOM command not allowed when used memory > 'maxmemory'.", spec);
     return;
@@ -148,6 +157,11 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   ctx.failed = false;
   ctx.effects = null;
   client.lastCommand = spec.name;
+  const snapshot = server.snapshot;
+  if (snapshot !== null && (bits & FLAG_WRITE) !== 0) {
+    // Copy-on-write: the running snapshot captures what this command may change, first.
+    for (const i of keyPositions(spec, argv)) snapshot.beforeWrite(ctx.db, argv[i]);
+  }
   try {
     spec.handler!(ctx, argv);
   } catch (err) {

@@ -24,6 +24,9 @@ import { Stats } from './stats.js';
 import { PubSub } from './pubsub.js';
 import { Blocking } from './blocking.js';
 import { Watches } from './watches.js';
+import { Persistence } from './persistence.js';
+import type { Snapshot } from '../persistence/snapshot.js';
+import type { AofWriter, FsyncPolicy } from '../persistence/aof-writer.js';
 import { REDIS_COMPAT_VERSION, VERSION } from './version.js';
 
 
@@ -88,6 +91,17 @@ export class ConcordServer {
     authRequired: false,
   };
   readonly ctx: ExecContext;
+  readonly persistence: Persistence;
+  /** The running copy-on-write snapshot (BGSAVE, AOF rewrite): writes announce their keys to it. */
+  snapshot: Snapshot | null = null;
+  /** The AOF writer when appendonly is on: replies wait for it under appendfsync always. */
+  aofWriter: AofWriter | null = null;
+  /** While the data files load, commands without the loading flag get -LOADING. */
+  loading = false;
+  /** When set, write commands get this error (MISCONF after a failed save or AOF write). */
+  writesRefused: string | null = null;
+  /** Clients whose replies wait for an fsync. */
+  private readonly heldClients = new Set<Client>();
   private readonly activeExpire = new ActiveExpire();
   /** Wall and monotonic clock read together at the start of the current read's batch. */
   private batchWallMs = 0;
@@ -110,6 +124,7 @@ export class ConcordServer {
     this.runId = Array.from({ length: 40 }, () => Math.floor(this.random.next() * 16).toString(16)).join('');
     this.commands = buildCommandTable();
     this.ctx = new ExecContext(this);
+    this.persistence = new Persistence(this);
   }
 
   /** Applies the configuration and starts listening. */
@@ -121,6 +136,7 @@ export class ConcordServer {
         this.pubsub.notifyKeyspaceEvent('x', 'expired', key, db.id);
       },
       touched: (db, key) => this.watches.touched(db, key),
+      beforeExpire: (db, key) => this.snapshot?.beforeWrite(db, key),
     });
     cfg.watch<number>('proto-max-bulk-len', (v) => (this.parserLimits.bulkBytesMax = v));
     cfg.watch<number>('proto-max-multibulk-len', (v) => (this.parserLimits.multibulkLenMax = v));
@@ -147,6 +163,19 @@ export class ConcordServer {
       this.log.log('warning', `replicaof ${replicaof.host} ${replicaof.port} ignored: replication is not available in this version`);
     }
     await this.listen();
+    try {
+      await this.persistence.loadAtStart();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    cfg.watch<boolean>('appendonly', (on) => {
+      if (on) this.persistence.aof.enable();
+      else this.persistence.aof.disable();
+    });
+    cfg.watch<FsyncPolicy>('appendfsync', (policy) => this.persistence.aof.setPolicy(policy));
+    cfg.watch<unknown>('save', () => this.persistence.updateWriteRefusal());
+    cfg.watch<unknown>('stop-writes-on-bgsave-error', () => this.persistence.updateWriteRefusal());
     this.log.log('notice', `Concord ${VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible) ready to accept connections on port ${this.port}`);
   }
 
@@ -217,7 +246,7 @@ export class ConcordServer {
   }
 
   private onData(client: Client, chunk: Buffer): void {
-    if (client.closed) return;
+    if (client.closed || client.closeWhenReleased) return;
     this.stats.netInputBytes += chunk.length;
     const commands: string[][] = [];
     let protocolError: ProtocolError | null = null;
@@ -333,15 +362,44 @@ export class ConcordServer {
     const pieces = this.out.take();
     if (pieces === null) return;
     for (const p of pieces) this.stats.netOutputBytes += p.length;
-    client.write(pieces);
+    this.deliver(client, pieces);
     this.checkOutputBuffer(client, this.batchWallMs);
   }
 
   /** Sends already-encoded bytes to a client other than the one executing (MONITOR, pub/sub). */
   sendTo(client: Client, bytes: Buffer): void {
     this.stats.netOutputBytes += bytes.length;
-    client.write([bytes]);
+    this.deliver(client, [bytes]);
     this.checkOutputBuffer(client, this.clock.now());
+  }
+
+  /**
+   * With appendfsync always, nothing leaves while effects are not durable: a reply could
+   * otherwise acknowledge a write (or show one to a reader) that a crash would lose.
+   */
+  private deliver(client: Client, pieces: Buffer[]): void {
+    const aof = this.aofWriter;
+    if (client.held !== null || (aof !== null && aof.mustHoldReplies())) {
+      if (client.held === null) client.held = pieces.slice();
+      else for (const p of pieces) client.held.push(p);
+      client.heldUntil = aof !== null ? aof.appended : 0;
+      this.heldClients.add(client);
+      return;
+    }
+    client.write(pieces);
+  }
+
+  /** The AOF is durable up to `offset`: replies waiting for no more than that leave. */
+  releaseHeld(offset: number): void {
+    if (this.heldClients.size === 0) return;
+    for (const client of this.heldClients) {
+      if (client.heldUntil > offset) continue;
+      this.heldClients.delete(client);
+      const held = client.held!;
+      client.held = null;
+      client.write(held);
+      if (client.closeWhenReleased) this.closeClient(client, true);
+    }
   }
 
   private checkOutputBuffer(client: Client, nowMs: number): void {
@@ -371,7 +429,13 @@ export class ConcordServer {
   /** Closes a connection; `graceful` lets pending replies reach the peer first. */
   closeClient(client: Client, graceful: boolean): void {
     if (client.closed) return;
+    if (graceful && client.held !== null) {
+      // QUIT after a write: the goodbye waits for the write's fsync like any reply.
+      client.closeWhenReleased = true;
+      return;
+    }
     client.closed = true;
+    this.heldClients.delete(client);
     if (graceful) client.socket.end();
     else client.socket.destroy();
     this.forget(client);
@@ -473,6 +537,7 @@ export class ConcordServer {
       }
       if (client.softLimitSinceMs !== 0) this.checkOutputBuffer(client, now);
     }
+    this.persistence.cron(now);
     this.stats.sampleOps(now);
     const mem = process.memoryUsage();
     this.usedMemoryBytes = mem.heapUsed + mem.external;
@@ -490,6 +555,14 @@ export class ConcordServer {
     this.closing = (async () => {
       if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.cronTimer = null;
+      this.persistence.cancelJob();
+      try {
+        // Durable first, so replies still held may leave before their connections go.
+        this.persistence.aof.close();
+      } catch (err) {
+        this.log.log('warning', `Error closing the AOF: ${(err as Error).message}`);
+      }
+      this.releaseHeld(Number.MAX_SAFE_INTEGER);
       for (const client of [...this.clients.values()]) this.closeClient(client, false);
       await this.closeListeners();
     })();

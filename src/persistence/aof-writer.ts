@@ -1,0 +1,205 @@
+/**
+ * Appends the deterministic effect stream to the current incremental AOF file, with Redis's
+ * three fsync policies:
+ *
+ * - always: every write of one event-loop turn goes out in one write() and one fdatasync()
+ *   (group commit), and replies wait until their bytes are durable (the server holds them
+ *   while mustHoldReplies()). While one fdatasync runs on libuv's pool, the next turns gather
+ *   the following group, so the disk is never idle and never asked twice for one group.
+ * - everysec: one write() per turn, an fdatasync in the background about once a second.
+ * - no: one write() per turn; the kernel flushes when it likes.
+ *
+ * Offsets count command bytes (annotations excluded) from the writer's start: `appended` is
+ * what has been encoded, `synced` what a finished fdatasync covers.
+ */
+import { closeSync, fdatasync, fdatasyncSync, writeSync } from 'node:fs';
+import { CommandEncoder } from '../protocol/command-encoder.js';
+import { AofChecksum } from './aof-checksum.js';
+
+export type FsyncPolicy = 'always' | 'everysec' | 'no';
+
+/** everysec: the background fdatasync period. */
+export const EVERYSEC_PERIOD_MS = 1000;
+
+export interface AofWriterHooks {
+  /** A group became durable: held replies up to `offset` may leave. */
+  synced(offset: number): void;
+  /** A write or fsync failed; the writer keeps the bytes and retries from retry(). */
+  failed(err: Error): void;
+  /** Monotonic ms, for the everysec period. */
+  monotonicMs(): number;
+}
+
+export interface AofFile {
+  fd: number;
+  path: string;
+  /** Bytes already in the file (appending to an existing incr file). */
+  size: number;
+  /** Running checksum to continue (the loader's, for an existing file), or null for none. */
+  checksum: AofChecksum | null;
+}
+
+export class AofWriter {
+  appended = 0;
+  written = 0;
+  synced = 0;
+  /** Size of the current file, annotations included. */
+  fileBytes: number;
+  /** Bytes of failed writes waiting for retry(). */
+  private unwritten: Buffer | null = null;
+  lastError: Error | null = null;
+  private readonly encoder = new CommandEncoder();
+  private selectedDb = -1;
+  private flushScheduled = false;
+  private syncInFlight = false;
+  private lastSyncMs: number;
+  private file: AofFile;
+
+  constructor(file: AofFile, public policy: FsyncPolicy, private readonly hooks: AofWriterHooks) {
+    this.file = file;
+    this.fileBytes = file.size;
+    this.lastSyncMs = hooks.monotonicMs();
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  /** Appends one effect; SELECT goes first when the db differs from the previous effect's. */
+  write(db: number, argv: readonly string[]): void {
+    if (db !== this.selectedDb) {
+      this.appended += this.encoder.append(['SELECT', String(db)]);
+      this.selectedDb = db;
+    }
+    this.appended += this.encoder.append(argv);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** True when replies must wait: appendfsync always and some appended bytes are not durable yet. */
+  mustHoldReplies(): boolean {
+    return this.policy === 'always' && this.appended > this.synced;
+  }
+
+  /** Writes what this turn appended (once per turn; under always, not while an fsync runs). */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.policy === 'always' && this.syncInFlight) return;
+    if (!this.writePending()) return;
+    if (this.policy === 'always') this.startSync();
+  }
+
+  /** Writes pending bytes to the file; false when nothing could be written. */
+  private writePending(): boolean {
+    if (this.lastError !== null && this.unwritten === null) this.lastError = null;
+    let bytes = this.unwritten;
+    const upTo = this.appended;
+    const fresh = this.encoder.take();
+    if (fresh !== null) {
+      const sum = this.file.checksum;
+      const parts = bytes === null ? [fresh] : [bytes, fresh];
+      if (sum !== null) {
+        sum.update(fresh);
+        parts.push(sum.annotate());
+      }
+      bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    }
+    if (bytes === null) return false;
+    try {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(this.file.fd, bytes, off, bytes.length - off);
+      this.unwritten = null;
+      this.fileBytes += bytes.length;
+      this.written = upTo;
+      this.lastError = null;
+      return true;
+    } catch (err) {
+      // Keep everything; nothing after a failed write may reach the file before it.
+      this.unwritten = bytes;
+      this.lastError = err as Error;
+      this.hooks.failed(err as Error);
+      return false;
+    }
+  }
+
+  private startSync(): void {
+    this.syncInFlight = true;
+    const upTo = this.written;
+    const fd = this.file.fd;
+    fdatasync(fd, (err) => {
+      this.syncInFlight = false;
+      if (fd !== this.file.fd) {
+        // The writer moved to a new file meanwhile (drainSync made this one durable).
+        closeQuietly(fd);
+        if (this.policy === 'always' && this.encoder.pendingBytes > 0) this.flush();
+        return;
+      }
+      this.lastSyncMs = this.hooks.monotonicMs();
+      if (err !== null) {
+        this.lastError = err;
+        this.hooks.failed(err);
+        return;
+      }
+      if (upTo > this.synced) this.synced = upTo;
+      this.hooks.synced(this.synced);
+      if (this.policy === 'always' && this.encoder.pendingBytes > 0) this.flush();
+    });
+  }
+
+  /** Called from the server cron: everysec fsyncs, and retries after a failure. */
+  tick(): void {
+    if (this.unwritten !== null) {
+      if (this.writePending() && this.policy === 'always' && !this.syncInFlight) this.startSync();
+      return;
+    }
+    if (this.syncInFlight || this.written <= this.synced) return;
+    // always: a failed fdatasync is retried; everysec: the periodic one.
+    if (this.policy === 'always' || (this.policy === 'everysec' && this.hooks.monotonicMs() - this.lastSyncMs >= EVERYSEC_PERIOD_MS)) {
+      this.startSync();
+    }
+  }
+
+  /**
+   * Writes and fsyncs everything now, blocking (rotation to a new file, shutdown, policy
+   * change). Throws when the disk refuses.
+   */
+  drainSync(): void {
+    this.flushScheduled = false;
+    this.writePending();
+    if (this.lastError !== null) throw this.lastError;
+    if (this.policy !== 'no' || this.written > this.synced) {
+      fdatasyncSync(this.file.fd);
+    }
+    this.synced = this.written;
+    this.hooks.synced(this.synced);
+  }
+
+  /** Continues in a new file (rewrite start): SELECT is repeated there, as Redis does. */
+  switchTo(file: AofFile): void {
+    this.drainSync();
+    const old = this.file;
+    this.file = file;
+    this.fileBytes = file.size;
+    this.selectedDb = -1;
+    // An fdatasync may still run on the old descriptor; its callback closes it then.
+    if (!this.syncInFlight) closeQuietly(old.fd);
+  }
+
+  close(): void {
+    try {
+      this.drainSync();
+    } finally {
+      closeQuietly(this.file.fd);
+    }
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Encodes commands as RESP multibulk requests into one growing buffer: the bytes of the AOF and
+ * of the replication stream. Arguments are byte strings (one char per byte).
+ */
+import './latin1.js';
+
+const INITIAL_BYTES = 64 * 1024;
+
+export class CommandEncoder {
+  private buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  private len = 0;
+
+  /** Bytes encoded and not taken yet. */
+  get pendingBytes(): number {
+    return this.len;
+  }
+
+  append(argv: readonly string[]): number {
+    let need = 16;
+    for (let i = 0; i < argv.length; i++) need += argv[i].length + 16;
+    this.reserve(need);
+    const b = this.buf;
+    let at = this.len;
+    at += b.latin1Write(`*${argv.length}\r\n`, at);
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      at += b.latin1Write(`$${a.length}\r\n`, at);
+      at += b.latin1Write(a, at);
+      b[at++] = 13;
+      b[at++] = 10;
+    }
+    const n = at - this.len;
+    this.len = at;
+    return n;
+  }
+
+  /** Appends bytes already encoded (an annotation line). */
+  appendRaw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buf.set(bytes, this.len);
+    this.len += bytes.length;
+  }
+
+  /** The bytes encoded since the last take (a copy the caller owns), or null when there are none. */
+  take(): Buffer | null {
+    if (this.len === 0) return null;
+    const out = Buffer.from(this.buf.subarray(0, this.len));
+    this.len = 0;
+    // A burst can grow the buffer a lot; do not keep it forever.
+    if (this.buf.length > INITIAL_BYTES * 64) this.buf = Buffer.allocUnsafe(INITIAL_BYTES);
+    return out;
+  }
+
+  private reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+}
+
+/** One command as RESP bytes (tests, small writes). */
+export function encodeCommand(argv: readonly string[]): Buffer {
+  const e = new CommandEncoder();
+  e.append(argv);
+  return e.take()!;
+}
