@@ -27,6 +27,7 @@ export class Keyspace {
         events.expired(db, key);
       },
       touched: (db, key) => events.touched(db, key),
+      beforeExpire: (db, key) => events.beforeExpire?.(db, key),
     };
     this.dbs = Array.from({ length: count }, (_, i) => new Database(i, counting));
   }
