@@ -22,10 +22,19 @@
  * Bulk lengths: Redis allocates the declared length, then reads; a short read is "unexpected
  * EOF", i.e. truncation, wherever the length came from. Here a length over `bulkBytesMax`
  * (proto-max-bulk-len, 512 MB) is corruption before anything is allocated, and a length that runs
- * past the end of the file is truncation like in Redis, with one check Redis cannot make: if the
- * bytes after the cut-off command hold an intact checksum annotation (its CRC matches the bytes
- * before it), those bytes were a completely written batch, so the "torn" command is really a
- * damaged length field in the middle of the file: corruption, not a tail to drop silently.
+ * past the end of the file is truncation like in Redis, with two checks Redis cannot make, since
+ * a writer using `#CRC:` lines ends every batch with one and a torn write ends anywhere:
+ *   - the bytes after the cut-off command hold an intact annotation (its CRC matches its range):
+ *     they were a batch written whole, so the "torn" command is a damaged count or length;
+ *   - the file ends exactly with a well-formed annotation line: the last batch was written whole.
+ * Both are corruption, not a tail to drop silently. The second has one false alarm, accepted: a
+ * torn write cut exactly after argument bytes that spell a whole `#CRC:` line (startup then stops
+ * with the error; concord-check-aof --fix truncates at the same offset the loader would have).
+ *
+ * Error offsets: before any `#CRC:` line has been verified, the start of the unit where the damage
+ * was noticed (as redis-check-aof; a changed count may be noticed one command late). After one,
+ * the start of the current checksummed range: the damage lies somewhere in it, so truncating
+ * there keeps only verified bytes.
  *
  * Stricter than Redis's loader, like redis-check-aof: the two bytes after a payload must be CRLF
  * and header lines must be exact (no sign, spaces or trailing bytes). A file Redis wrote always is.
@@ -34,6 +43,7 @@ import { open } from 'node:fs/promises';
 import { STRING_BYTES_MAX } from '../protocol/request-parser.js';
 import { assert } from '../util/assert.js';
 import '../protocol/latin1.js';
+import { Crc64 } from './crc64.js';
 import { AofChecksum, CRC_ANNOTATION_BYTES, parseChecksumAnnotation, startsLikeChecksumAnnotation } from './aof-checksum.js';
 
 export interface AofReaderLimits {
@@ -140,54 +150,67 @@ export function isRdbPreamble(firstBytes: Uint8Array): boolean {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Looks for an intact `#CRC:` line in bytes after a cut-off command: the CRC of everything since
- * the previous annotation up to a candidate line must equal the line's value.
+ * Looks for an intact `#CRC:` line in bytes after a cut-off command. A line is intact when its
+ * value is the CRC of its range: from the previous annotation (before the cut-off command: the
+ * reader's running state) or, for later batches, from the end of the previous well-formed
+ * `#CRC:` line met in the scan. Either proves the bytes there were written whole.
  */
 class TailScan {
-  /** Bytes not yet fed to the CRC: a candidate line may start in them. At most a line long. */
+  /** Bytes not yet fed to the CRCs: a candidate line may start in them. At most a line long. */
   private carry: Buffer = EMPTY;
   private carryAt: number;
+  /** CRC since the end of the last well-formed candidate line, or null before the first. */
+  private recent: Crc64 | null = null;
+  /** The last bytes seen, to tell whether the stream ends with an annotation line. */
+  private last: Buffer = EMPTY;
+  /** File offset of an intact annotation line found, or -1. */
   found = -1;
 
   constructor(private readonly sum: AofChecksum, at: number) {
     this.carryAt = at;
   }
 
-  /** The last bytes seen, to tell whether the stream ends with an annotation line. */
-  private last: Buffer = EMPTY;
-
   endsWithAnnotation(): boolean {
     return this.last.length === CRC_ANNOTATION_BYTES && parseChecksumAnnotation(this.last, 0) !== null;
+  }
+
+  private update(buf: Buffer, from: number, to: number): void {
+    this.sum.update(buf, from, to);
+    this.recent?.update(buf, from, to);
   }
 
   feed(chunk: Buffer): void {
     if (this.found >= 0 || chunk.length === 0) return;
     const lastPart = chunk.subarray(Math.max(0, chunk.length - CRC_ANNOTATION_BYTES));
-    this.last = Buffer.concat([this.last, lastPart]);
-    this.last = Buffer.from(this.last.subarray(Math.max(0, this.last.length - CRC_ANNOTATION_BYTES)));
+    const last = Buffer.concat([this.last, lastPart]);
+    this.last = Buffer.from(last.subarray(Math.max(0, last.length - CRC_ANNOTATION_BYTES)));
     const buf = this.carry.length === 0 ? chunk : Buffer.concat([this.carry, chunk]);
     const at = this.carryAt;
     let fed = 0;
-    let i = buf.indexOf(0x23, 0);
+    let i = buf.indexOf(HASH, 0);
     while (i >= 0) {
       if (i + CRC_ANNOTATION_BYTES > buf.length) {
         if (startsLikeChecksumAnnotation(buf, i)) break;
       } else {
         const value = parseChecksumAnnotation(buf, i);
         if (value !== null) {
-          this.sum.update(buf, fed, i);
-          fed = i;
-          if (this.sum.value() === value) {
+          this.update(buf, fed, i);
+          if (this.sum.value() === value || this.recent?.value() === value) {
             this.found = at + i;
             return;
           }
+          this.sum.update(buf, i, i + CRC_ANNOTATION_BYTES);
+          this.recent = new Crc64();
+          fed = i + CRC_ANNOTATION_BYTES;
+          i = buf.indexOf(HASH, fed);
+          continue;
         }
       }
-      i = buf.indexOf(0x23, i + 1);
+      i = buf.indexOf(HASH, i + 1);
     }
     // Keep a possible line start cut by the end of the chunk; feed the rest.
     const keepFrom = i >= 0 ? i : buf.length;
-    this.sum.update(buf, fed, keepFrom);
+    this.update(buf, fed, keepFrom);
     this.carry = Buffer.from(buf.subarray(keepFrom));
     this.carryAt = at + keepFrom;
   }

@@ -43,6 +43,9 @@ export class AofWriter {
   appended = 0;
   written = 0;
   synced = 0;
+  /** write() and fdatasync() calls made (the group-commit benchmark and tests read them). */
+  writeCalls = 0;
+  fsyncCalls = 0;
   /** Size of the current file, annotations included. */
   fileBytes: number;
   /** Bytes of failed writes waiting for retry(). */
@@ -109,7 +112,10 @@ export class AofWriter {
     if (bytes === null) return false;
     try {
       let off = 0;
-      while (off < bytes.length) off += writeSync(this.file.fd, bytes, off, bytes.length - off);
+      while (off < bytes.length) {
+        off += writeSync(this.file.fd, bytes, off, bytes.length - off);
+        this.writeCalls++;
+      }
       this.unwritten = null;
       this.fileBytes += bytes.length;
       this.written = upTo;
@@ -128,6 +134,7 @@ export class AofWriter {
     this.syncInFlight = true;
     const upTo = this.written;
     const fd = this.file.fd;
+    this.fsyncCalls++;
     fdatasync(fd, (err) => {
       this.syncInFlight = false;
       if (fd !== this.file.fd) {
@@ -170,6 +177,7 @@ export class AofWriter {
     this.writePending();
     if (this.lastError !== null) throw this.lastError;
     if (this.policy !== 'no' || this.written > this.synced) {
+      this.fsyncCalls++;
       fdatasyncSync(this.file.fd);
     }
     this.synced = this.written;

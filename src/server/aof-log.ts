@@ -390,6 +390,9 @@ export class AofLog {
         ['aof_buffer_length', w.appended - w.written],
         ['aof_pending_bio_fsync', w.written > w.synced ? 1 : 0],
         ['aof_delayed_fsync', 0],
+        // Concord's own: system calls made by the writer, to see group commit at work.
+        ['concord_aof_write_calls', w.writeCalls],
+        ['concord_aof_fsync_calls', w.fsyncCalls],
       );
     }
     return fields;
