@@ -119,11 +119,11 @@ function statsSection(s: ConcordServer): Fields {
     ['total_net_input_bytes', st.netInputBytes],
     ['total_net_output_bytes', st.netOutputBytes],
     ['total_net_repl_input_bytes', 0],
-    ['total_net_repl_output_bytes', 0],
+    ['total_net_repl_output_bytes', s.replication.primary.outputBytes],
     ['rejected_connections', st.rejectedConnections],
-    ['sync_full', 0],
-    ['sync_partial_ok', 0],
-    ['sync_partial_err', 0],
+    ['sync_full', s.replication.primary.syncFull],
+    ['sync_partial_ok', s.replication.primary.syncPartialOk],
+    ['sync_partial_err', s.replication.primary.syncPartialErr],
     ['expired_keys', ks.expiredKeys],
     ['evicted_keys', 0],
     ['evicted_clients', 0],
@@ -141,19 +141,7 @@ function statsSection(s: ConcordServer): Fields {
 }
 
 function replicationSection(s: ConcordServer): Fields {
-  return [
-    ['role', 'master'],
-    ['connected_slaves', 0],
-    ['master_failover_state', 'no-failover'],
-    ['master_replid', s.runId],
-    ['master_replid2', '0'.repeat(40)],
-    ['master_repl_offset', 0],
-    ['second_repl_offset', -1],
-    ['repl_backlog_active', 0],
-    ['repl_backlog_size', 1048576],
-    ['repl_backlog_first_byte_offset', 0],
-    ['repl_backlog_histlen', 0],
-  ];
+  return [['role', 'master'], ...s.replication.primary.infoFields(s.clock.now())];
 }
 
 function cpuSection(): Fields {

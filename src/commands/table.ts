@@ -11,6 +11,7 @@ import { listCommands } from './lists.js';
 import { pubsubCommands } from './pubsub.js';
 import { adminCommands } from './server-admin.js';
 import { persistenceCommands } from './persistence.js';
+import { replicationCommands } from './replication.js';
 import { setCommands } from './sets.js';
 import type { CommandSpec } from './spec.js';
 import { zsetCommands } from './sorted-sets.js';
@@ -23,7 +24,7 @@ export function buildCommandTable(): CommandTable {
   const table = new Map<string, CommandSpec>();
   const families = [
     connectionCommands, clientCommands, stringCommands, keyCommands, expireCommands,
-    infoCommands, adminCommands, persistenceCommands, introspectionCommands, hashCommands, listCommands, setCommands, zsetCommands,
+    infoCommands, adminCommands, persistenceCommands, replicationCommands, introspectionCommands, hashCommands, listCommands, setCommands, zsetCommands,
     pubsubCommands, transactionCommands, dumpCommands,
   ];
   for (const family of families) {

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { RequestParser, type ParserLimits } from '../protocol/request-parser.js';
 import type { ProtocolError } from '../protocol/errors.js';
 import type { RespVersion } from '../protocol/reply-writer.js';
+import type { ReplicaLink } from '../replication/primary.js';
 
 /** The fake client that replays the AOF at start (Redis's CLIENT_ID_AOF): never refused with -LOADING. */
 export const LOADING_CLIENT_ID = Number.MAX_SAFE_INTEGER;
@@ -51,6 +52,14 @@ export class Client {
   heldUntil = 0;
   /** A graceful close waits for held replies to leave first. */
   closeWhenReleased = false;
+  /** Set once the connection is a replica's (after PSYNC/SYNC): it gets the stream, never replies. */
+  replica: ReplicaLink | null = null;
+  /** REPLCONF listening-port / ip-address / capa, kept until PSYNC. */
+  replicaPort = 0;
+  replicaIp = '';
+  readonly replicaCapa = new Set<string>();
+  /** Replication offset just after this client's last write (WAIT waits for replicas to reach it). */
+  woff = 0;
   readonly addr: string;
   readonly laddr: string;
   readonly isLocal: boolean;

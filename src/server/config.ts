@@ -85,6 +85,14 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'notify-keyspace-events', kind: 'notify', default: '' },
   { name: 'replicaof', aliases: ['slaveof'], kind: 'hostport', default: '', immutable: true },
   { name: 'masterauth', kind: 'string', default: '' },
+  { name: 'repl-backlog-size', kind: 'memory', min: 16 * 1024, max: LONG_MAX, default: '1mb' },
+  { name: 'repl-backlog-ttl', kind: 'int', min: 0, max: INT_MAX, default: '3600' },
+  { name: 'repl-ping-replica-period', aliases: ['repl-ping-slave-period'], kind: 'int', min: 1, max: INT_MAX, default: '10' },
+  { name: 'repl-timeout', kind: 'int', min: 1, max: INT_MAX, default: '60' },
+  { name: 'repl-diskless-sync', kind: 'bool', default: 'yes' },
+  { name: 'repl-diskless-sync-delay', kind: 'int', min: 0, max: INT_MAX, default: '5' },
+  { name: 'min-replicas-to-write', aliases: ['min-slaves-to-write'], kind: 'int', min: 0, max: INT_MAX, default: '0' },
+  { name: 'min-replicas-max-lag', aliases: ['min-slaves-max-lag'], kind: 'int', min: 0, max: INT_MAX, default: '10' },
   { name: 'masteruser', kind: 'string', default: '' },
   { name: 'lfu-log-factor', kind: 'int', min: 0, max: INT_MAX, default: '10' },
   { name: 'lfu-decay-time', kind: 'int', min: 0, max: INT_MAX, default: '1' },
@@ -111,6 +119,8 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'aof-rewrite-incremental-fsync', kind: 'bool', default: 'yes', compatOnly: true },
   { name: 'rdb-save-incremental-fsync', kind: 'bool', default: 'yes', compatOnly: true },
   { name: 'rdb-del-sync-files', kind: 'bool', default: 'no', compatOnly: true },
+  { name: 'repl-diskless-sync-max-replicas', kind: 'int', min: 0, max: INT_MAX, default: '0', compatOnly: true },
+  { name: 'repl-disable-tcp-nodelay', kind: 'bool', default: 'no', compatOnly: true },
 ];
 
 const BY_NAME = new Map<string, ParamSpec>();

@@ -121,9 +121,18 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     return;
   }
   const limits = server.limits;
-  if ((bits & FLAG_WRITE) !== 0 && server.writesRefused !== null && client.id !== LOADING_CLIENT_ID) {
-    reject(server, client, server.writesRefused, spec);
-    return;
+  if ((bits & FLAG_WRITE) !== 0 && client.id !== LOADING_CLIENT_ID) {
+    if (server.writesRefused !== null) {
+      reject(server, client, server.writesRefused, spec);
+      return;
+    }
+    if (limits.minReplicasToWrite > 0) {
+      const refusal = server.replication.writeRefusal();
+      if (refusal !== null) {
+        reject(server, client, refusal, spec);
+        return;
+      }
+    }
   }
   if (limits.maxmemoryBytes > 0 && (bits & FLAG_DENYOOM) !== 0 && server.usedMemoryBytes > limits.maxmemoryBytes) {
     reject(server, client, "OOM command not allowed when used memory > 'maxmemory'.", spec);
@@ -190,7 +199,10 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
   }
   const effects = ctx.effects as string[][] | null;
   if (effects !== null) for (const e of effects) server.emitEffect(client.db, e);
-  if (topLevel) server.closeEffectUnit();
+  if (topLevel) {
+    server.closeEffectUnit();
+    if (ctx.changes > 0 || effects !== null) client.woff = server.replication.primary.offset;
+  }
 
   if (limits.slowlogSlowerThanUs >= 0 && durationUs >= limits.slowlogSlowerThanUs && (bits & FLAG_SKIP_SLOWLOG) === 0) {
     server.slowlog.record(argv, durationUs, ctx.now, client.addr, client.name, limits.slowlogLenMax);

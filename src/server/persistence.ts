@@ -18,7 +18,7 @@ import type { ConcordServer } from './server.js';
 /** After a failed BGSAVE the schedule waits this long before trying again (Redis's CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY_MS = 5000;
 
-export type JobKind = 'rdb' | 'aof';
+export type JobKind = 'rdb' | 'aof' | 'repl';
 
 export interface Job {
   kind: JobKind;
@@ -115,13 +115,14 @@ export class Persistence {
   // Snapshots
 
   /** Starts a copy-on-write snapshot of the keyspace as it is now. */
-  beginSnapshot(aofBase = false): Snapshot {
+  beginSnapshot(aofBase = false, aux: ReadonlyArray<readonly [string, string]> = []): Snapshot {
     const server = this.server;
     const snapshot = new Snapshot(server.keyspace.dbs, {
       nowMs: server.clock.now(),
       usedMemBytes: server.usedMemoryBytes,
       compression: server.config.getBool('rdbcompression'),
       aofBase,
+      aux,
     }, () => server.clock.monotonic());
     server.snapshot = snapshot;
     return snapshot;
@@ -178,7 +179,7 @@ export class Persistence {
 
   /** BGSAVE [SCHEDULE]: the reply (a status) or an error text starting with ERR. */
   bgsave(schedule: boolean): { ok: string } | { err: string } {
-    if (this.job?.kind === 'rdb') return { err: 'ERR Background save already in progress' };
+    if (this.job?.kind === 'rdb' || this.job?.kind === 'repl') return { err: 'ERR Background save already in progress' };
     if (this.job !== null) {
       if (!schedule) {
         return { err: "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible." };
@@ -222,7 +223,7 @@ export class Persistence {
     ).finally(() => {
       this.lastBgsaveSec = Math.round((server.clock.monotonic() - startedMono) / 1000);
       if (this.job === job) this.job = null;
-      this.runScheduled();
+      this.jobEnded();
     });
   }
 
@@ -246,7 +247,7 @@ export class Persistence {
     return this.aof.rewrite(job).finally(() => {
       if (job.snapshot !== null && server.snapshot === job.snapshot) server.snapshot = null;
       if (this.job === job) this.job = null;
-      this.runScheduled();
+      this.jobEnded();
     });
   }
 
@@ -260,8 +261,13 @@ export class Persistence {
     if (this.job !== null && (kind === undefined || this.job.kind === kind)) this.job.cancelled = true;
   }
 
-  private runScheduled(): void {
+  /** The background job slot is free: scheduled saves, rewrites and replica syncs may start. */
+  jobEnded(): void {
     if (this.job !== null) return;
+    if (!this.rewriteScheduled && !this.bgsaveScheduled) {
+      this.server.replication.jobSlotFree();
+      return;
+    }
     if (this.rewriteScheduled) {
       void this.startRewrite();
     } else if (this.bgsaveScheduled) {

@@ -25,6 +25,7 @@ import { PubSub } from './pubsub.js';
 import { Blocking } from './blocking.js';
 import { Watches } from './watches.js';
 import { Persistence } from './persistence.js';
+import { Replication } from './replication.js';
 import type { Snapshot } from '../persistence/snapshot.js';
 import type { AofWriter, FsyncPolicy } from '../persistence/aof-writer.js';
 import { REDIS_COMPAT_VERSION, VERSION } from './version.js';
@@ -88,10 +89,11 @@ export class ConcordServer {
   /** Config values read on every command, kept current by config watchers. */
   readonly limits = {
     maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0, queryBufferBytesMax: 1 << 30,
-    authRequired: false,
+    authRequired: false, minReplicasToWrite: 0,
   };
   readonly ctx: ExecContext;
   readonly persistence: Persistence;
+  replication!: Replication;
   /** The running copy-on-write snapshot (BGSAVE, AOF rewrite): writes announce their keys to it. */
   snapshot: Snapshot | null = null;
   /** The AOF writer when appendonly is on: replies wait for it under appendfsync always. */
@@ -156,6 +158,12 @@ export class ConcordServer {
     cfg.watch<number>('slowlog-log-slower-than', (v) => (this.limits.slowlogSlowerThanUs = v));
     cfg.watch<number>('latency-monitor-threshold', (v) => (this.limits.latencyThresholdMs = v));
     cfg.watch<number>('hz', () => this.scheduleCron());
+    this.replication = new Replication(this);
+    cfg.watch<number>('min-replicas-to-write', (v) => (this.limits.minReplicasToWrite = v));
+    cfg.watch<number>('repl-backlog-size', (v) => {
+      this.replication.primary.backlogSize = v;
+      this.replication.primary.backlog?.resize(v);
+    });
     const dir = cfg.getString('dir');
     mkdirSync(dir, { recursive: true });
     const replicaof = cfg.get<{ host: string; port: number } | null>('replicaof');
@@ -360,7 +368,7 @@ export class ConcordServer {
   /** Sends what the shared writer holds to `client`, then enforces its output buffer limits. */
   flush(client: Client): void {
     const pieces = this.out.take();
-    if (pieces === null) return;
+    if (pieces === null || client.replica !== null) return;
     for (const p of pieces) this.stats.netOutputBytes += p.length;
     this.deliver(client, pieces);
     this.checkOutputBuffer(client, this.batchWallMs);
@@ -400,6 +408,11 @@ export class ConcordServer {
       client.write(held);
       if (client.closeWhenReleased) this.closeClient(client, true);
     }
+  }
+
+  /** client-output-buffer-limit replica, hard bytes (0: none). */
+  replicaOutputLimitBytes(): number {
+    return this.obufLimits.replica.hardBytes;
   }
 
   private checkOutputBuffer(client: Client, nowMs: number): void {
@@ -448,6 +461,7 @@ export class ConcordServer {
     this.blocking.unblock(client);
     this.watches.unwatchAll(client);
     this.pubsub.unsubscribeAll(client);
+    this.replication.forget(client);
     client.multi = null;
     client.parser.reset();
   }
@@ -538,6 +552,7 @@ export class ConcordServer {
       if (client.softLimitSinceMs !== 0) this.checkOutputBuffer(client, now);
     }
     this.persistence.cron(now);
+    this.replication.cron(now);
     this.stats.sampleOps(now);
     const mem = process.memoryUsage();
     this.usedMemoryBytes = mem.heapUsed + mem.external;

@@ -1,0 +1,58 @@
+/** Replication commands on the primary side: REPLCONF, PSYNC, SYNC, WAIT, ROLE. */
+import { ERR_NOT_INTEGER, parseSafeInt } from './args.js';
+import { cmd, type CommandSpec, type Ctx } from './spec.js';
+
+const S = { group: 'server' } as const;
+
+function replconf(ctx: Ctx, argv: string[]): void {
+  const r = ctx.server.replication.replconf(ctx.client, argv);
+  if ('err' in r) ctx.error(r.err);
+  else if ('ok' in r) ctx.out.ok();
+}
+
+function psync(ctx: Ctx, argv: string[]): void {
+  ctx.server.replication.psync(ctx.client, argv, argv[0].toLowerCase() === 'sync');
+}
+
+function wait(ctx: Ctx, argv: string[]): void {
+  const replicas = parseSafeInt(argv[1]);
+  const timeout = parseSafeInt(argv[2]);
+  if (replicas === null || timeout === null) {
+    ctx.error(ERR_NOT_INTEGER);
+    return;
+  }
+  if (timeout < 0) {
+    ctx.error('ERR timeout is negative');
+    return;
+  }
+  const now = ctx.server.replication.wait(ctx.client, replicas, timeout);
+  if (now !== null) ctx.out.integer(now);
+}
+
+function role(ctx: Ctx): void {
+  const [name, offset, replicas] = ctx.server.replication.roleReply();
+  const out = ctx.out;
+  out.arrayLen(3);
+  out.bulk(name);
+  out.integer(offset);
+  out.arrayLen(replicas.length);
+  for (const [ip, port, acked] of replicas) {
+    out.arrayLen(3);
+    out.bulk(ip);
+    out.bulk(port);
+    out.bulk(acked);
+  }
+}
+
+export const replicationCommands: CommandSpec[] = [
+  cmd('replconf', -1, ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
+    { ...S, since: '3.0.0', summary: 'An internal command for configuring the replication stream.', complexity: 'O(1)', syntax: '' }, replconf),
+  cmd('psync', -3, ['admin', 'noscript', 'no_async_loading', 'no_multi'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
+    { ...S, since: '2.8.0', summary: 'An internal command used in replication.', complexity: '', syntax: 'replicationid offset' }, psync),
+  cmd('sync', 1, ['admin', 'noscript', 'no_async_loading', 'no_multi'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
+    { ...S, since: '1.0.0', summary: 'An internal command used in replication.', complexity: '', syntax: '' }, psync),
+  cmd('wait', 3, ['noscript'], [0, 0, 0], ['slow', 'connection'],
+    { group: 'generic', since: '3.0.0', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', complexity: 'O(1)', syntax: 'numreplicas timeout' }, wait),
+  cmd('role', 1, ['noscript', 'loading', 'stale', 'fast'], [0, 0, 0], ['admin', 'fast', 'dangerous'],
+    { ...S, since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', syntax: '' }, role),
+];

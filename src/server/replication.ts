@@ -1,0 +1,351 @@
+/**
+ * The node's replication as a primary: the handshake commands' backend (REPLCONF, PSYNC, SYNC),
+ * full resynchronization from the copy-on-write snapshot (diskless with an EOF mark to replicas
+ * that announced `capa eof`, through a file with a length prefix otherwise), the periodic PING,
+ * ACK bookkeeping, replica timeouts and output limits, WAIT, and min-replicas-to-write.
+ */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Primary, type ReplicaLink } from '../replication/primary.js';
+import { removeQuietly, fileSize } from '../persistence/files.js';
+import { saveSnapshotInBackground, SLICE_BYTES } from '../persistence/rdb-file.js';
+import type { Snapshot } from '../persistence/snapshot.js';
+import type { Client } from './client.js';
+import type { Job } from './persistence.js';
+import type { ConcordServer } from './server.js';
+
+/** EOF mark length of a diskless transfer (Redis's RDB_EOF_MARK_SIZE). */
+const EOF_MARK_BYTES = 40;
+/** A diskless transfer waits while a replica socket holds more than this much unsent. */
+const TRANSFER_UNSENT_BYTES_MAX = 16 * 1024 * 1024;
+
+interface Waiter {
+  client: Client;
+  offset: number;
+  replicas: number;
+  timer: NodeJS.Timeout | null;
+}
+
+export class Replication {
+  readonly primary: Primary;
+  private readonly waiters = new Set<Waiter>();
+  private getAckScheduled = false;
+  private lastPingMs = 0;
+  private syncStartTimer: NodeJS.Timeout | null = null;
+  private nextLinkId = 1;
+
+  constructor(private readonly server: ConcordServer) {
+    this.primary = new Primary({
+      randomHex: (n) => Array.from({ length: n }, () => Math.floor(server.random.next() * 16).toString(16)).join(''),
+      log: (level, message) => server.log.log(level, message),
+    }, server.config.getInt('repl-backlog-size'));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Handshake
+
+  /** REPLCONF <option> <value> ...: the reply text, or null for none (ACK). */
+  replconf(client: Client, argv: string[]): { ok: true } | { none: true } | { err: string } {
+    if (argv.length % 2 === 0) return { err: 'ERR syntax error' };
+    for (let i = 1; i < argv.length; i += 2) {
+      const opt = argv[i].toLowerCase();
+      const value = argv[i + 1];
+      switch (opt) {
+        case 'listening-port': {
+          const port = Number(value);
+          if (!Number.isInteger(port) || port < 0 || port > 65535) return { err: 'ERR value is not an integer or out of range' };
+          client.replicaPort = port;
+          break;
+        }
+        case 'ip-address':
+          client.replicaIp = value;
+          break;
+        case 'capa':
+          if (value.toLowerCase() === 'eof') client.replicaCapa.add('eof');
+          else if (value.toLowerCase() === 'psync2') client.replicaCapa.add('psync2');
+          break;
+        case 'ack': {
+          const link = client.replica;
+          if (link === null) return { none: true };
+          const offset = Number(value);
+          if (Number.isSafeInteger(offset) && offset > link.ackOffset) link.ackOffset = offset;
+          link.ackTimeMs = this.server.clock.now();
+          this.checkWaiters();
+          return { none: true };
+        }
+        case 'getack':
+          // Only a replica answers GETACK (to its primary); a primary ignores it.
+          return { none: true };
+        case 'rdb-only':
+        case 'rdb-filter-only':
+          break;
+        default:
+          return { err: `ERR Unrecognized REPLCONF option: ${argv[i]}` };
+      }
+    }
+    return { ok: true };
+  }
+
+  /** PSYNC replid offset, or SYNC (legacy). Takes over the connection as a replica link. */
+  psync(client: Client, argv: string[], legacy: boolean): void {
+    if (client.replica !== null) return;
+    const server = this.server;
+    const link: ReplicaLink = {
+      id: this.nextLinkId++,
+      ip: client.replicaIp !== '' ? client.replicaIp : client.addr.slice(0, client.addr.lastIndexOf(':')),
+      port: client.replicaPort,
+      capaEof: !legacy && client.replicaCapa.has('eof'),
+      capaPsync2: client.replicaCapa.has('psync2'),
+      state: 'wait_bgsave',
+      ackOffset: -1,
+      ackTimeMs: server.clock.now(),
+      pending: null,
+      legacySync: legacy,
+      send: (bytes) => {
+        if (!client.closed) client.socket.write(bytes);
+      },
+      close: (reason) => {
+        server.log.log('warning', `Connection with replica ${link.ip}:${link.port} lost: ${reason}`);
+        server.closeClient(client, false);
+      },
+    };
+    const name = `${link.ip}:${link.port}`;
+    const p = this.primary;
+    if (!legacy) {
+      const outcome = p.tryPartial(link, argv[1], argv[2]);
+      if (outcome.kind === 'continue') {
+        client.replica = link;
+        link.state = 'online';
+        p.replicas.push(link);
+        p.syncPartialOk++;
+        link.send(Buffer.from(outcome.reply, 'latin1'));
+        for (const b of outcome.missed) link.send(b);
+        server.log.log('notice', `Partial resynchronization request from ${name} accepted. Sending ${outcome.missed.reduce((n, b) => n + b.length, 0)} bytes of backlog starting from offset ${argv[2]}.`);
+        return;
+      }
+      if (argv[1] !== '?') p.syncPartialErr++;
+      server.log.log('notice', `Replica ${name} asks for synchronization; partial resynchronization not accepted: ${outcome.reason}`);
+    } else {
+      server.log.log('notice', `Replica ${name} asks for synchronization (SYNC)`);
+    }
+    p.syncFull++;
+    client.replica = link;
+    p.ensureBacklog();
+    if (!server.effects.includes(p)) server.effects.push(p);
+    p.replicas.push(link);
+    this.scheduleFullSync();
+  }
+
+  /** Starts a full sync for every waiting replica, after repl-diskless-sync-delay, when no other job runs. */
+  scheduleFullSync(): void {
+    if (this.syncStartTimer !== null) return;
+    const cfg = this.server.config;
+    const delaySec = cfg.getBool('repl-diskless-sync') ? cfg.getInt('repl-diskless-sync-delay') : 0;
+    const start = (): void => {
+      this.syncStartTimer = null;
+      void this.startFullSync();
+    };
+    if (delaySec === 0) setImmediate(start);
+    else this.syncStartTimer = setTimeout(start, delaySec * 1000);
+    this.syncStartTimer?.unref();
+  }
+
+  /** Called when the background job slot frees (persistence) and from the cron. */
+  jobSlotFree(): void {
+    if (this.primary.replicas.some((r) => r.state === 'wait_bgsave')) this.scheduleFullSync();
+  }
+
+  private async startFullSync(): Promise<void> {
+    const server = this.server;
+    const persistence = server.persistence;
+    const waiting = this.primary.replicas.filter((r) => r.state === 'wait_bgsave');
+    if (waiting.length === 0 || persistence.job !== null) return;
+    const diskless = server.config.getBool('repl-diskless-sync') && waiting.every((r) => r.capaEof);
+    const job: Job = { kind: 'repl', snapshot: null, startedMono: server.clock.monotonic(), cancelled: false };
+    persistence.job = job;
+    const offset = this.primary.prepareSnapshotPoint();
+    for (const r of waiting) {
+      r.state = 'send_bulk';
+      r.pending = [];
+      if (!r.legacySync) r.send(Buffer.from(`+FULLRESYNC ${this.primary.replid} ${offset}\r\n`, 'latin1'));
+    }
+    const snapshot = persistence.beginSnapshot(false, [['repl-stream-db', '0'], ['repl-id', this.primary.replid], ['repl-offset', String(offset)]]);
+    job.snapshot = snapshot;
+    server.log.log('notice', `Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'} (${waiting.length} replica(s))`);
+    try {
+      if (diskless) await this.sendDiskless(snapshot, waiting, job);
+      else await this.sendThroughDisk(snapshot, waiting, job);
+      for (const r of waiting) this.putOnline(r);
+    } catch (err) {
+      server.log.log('warning', `Full synchronization failed: ${(err as Error).message}`);
+      for (const r of waiting) if (r.state === 'send_bulk') r.close('full sync failed');
+    } finally {
+      if (server.snapshot === snapshot) server.snapshot = null;
+      if (persistence.job === job) persistence.job = null;
+      persistence.jobEnded();
+    }
+  }
+
+  private async sendDiskless(snapshot: Snapshot, links: ReplicaLink[], job: Job): Promise<void> {
+    const mark = randomMark(this.server);
+    const header = Buffer.from(`$EOF:${mark}\r\n`, 'latin1');
+    for (const r of links) r.send(header);
+    const alive = (): ReplicaLink[] => links.filter((r) => r.state === 'send_bulk' && this.primary.replicas.includes(r));
+    let finished = false;
+    while (!finished) {
+      if (job.cancelled) throw new Error('cancelled');
+      if (alive().length === 0) throw new Error('every replica went away');
+      finished = snapshot.produce(SLICE_BYTES);
+      const chunks = finished ? [...snapshot.writer.takeChunks(), ...snapshot.finish()] : snapshot.writer.takeChunks();
+      for (const r of alive()) for (const c of chunks) r.send(c);
+      // Let the sockets drain before producing more: the snapshot never runs ahead of the slowest replica by much.
+      while (!finished && this.unsentBytes(alive()) > TRANSFER_UNSENT_BYTES_MAX) await new Promise((r) => setTimeout(r, 5));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const tail = Buffer.from(mark, 'latin1');
+    for (const r of alive()) r.send(tail);
+  }
+
+  private unsentBytes(links: ReplicaLink[]): number {
+    let max = 0;
+    for (const r of links) {
+      const client = this.clientOf(r);
+      if (client !== undefined) max = Math.max(max, client.socket.writableLength);
+    }
+    return max;
+  }
+
+  private clientOf(link: ReplicaLink): Client | undefined {
+    for (const c of this.server.clients.values()) if (c.replica === link) return c;
+    return undefined;
+  }
+
+  private async sendThroughDisk(snapshot: Snapshot, links: ReplicaLink[], job: Job): Promise<void> {
+    const server = this.server;
+    const path = join(server.config.getString('dir'), `temp-repl-${process.pid}.rdb`);
+    try {
+      await saveSnapshotInBackground(snapshot, path, { monotonicMs: () => server.clock.monotonic(), isCancelled: () => job.cancelled });
+      const size = fileSize(path);
+      for (const r of links) {
+        if (r.state !== 'send_bulk') continue;
+        r.send(Buffer.from(`$${size}\r\n`, 'latin1'));
+        await new Promise<void>((resolve, reject) => {
+          const stream = createReadStream(path);
+          stream.on('data', (chunk) => r.send(chunk as Buffer));
+          stream.on('end', () => resolve());
+          stream.on('error', reject);
+        });
+      }
+    } finally {
+      removeQuietly(path);
+    }
+  }
+
+  private putOnline(link: ReplicaLink): void {
+    if (link.state !== 'send_bulk' || !this.primary.replicas.includes(link)) return;
+    link.state = 'online';
+    link.ackTimeMs = this.server.clock.now();
+    const pending = link.pending ?? [];
+    link.pending = null;
+    for (const b of pending) link.send(b);
+    this.server.log.log('notice', `Synchronization with replica ${link.ip}:${link.port} succeeded`);
+  }
+
+  /** The replica's connection closed. */
+  forget(client: Client): void {
+    if (client.replica === null) return;
+    this.primary.remove(client.replica);
+    client.replica = null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // WAIT and min-replicas
+
+  /** WAIT numreplicas timeout: replies now, or blocks the client until enough ACKs or the timeout. */
+  wait(client: Client, replicas: number, timeoutMs: number): number | null {
+    const p = this.primary;
+    const offset = client.woff;
+    const acked = p.acksAtLeast(offset);
+    if (acked >= replicas || client.multi !== null) return acked;
+    const waiter: Waiter = { client, offset, replicas, timer: null };
+    client.blocked = { keys: [], dbIndex: client.db, argv: ['wait'] };
+    this.waiters.add(waiter);
+    if (timeoutMs > 0) {
+      waiter.timer = setTimeout(() => this.release(waiter), timeoutMs);
+    }
+    this.requestAcks();
+    return null;
+  }
+
+  /** Asks every replica for an ACK, once per event-loop turn however many clients wait. */
+  private requestAcks(): void {
+    if (this.getAckScheduled) return;
+    this.getAckScheduled = true;
+    setImmediate(() => {
+      this.getAckScheduled = false;
+      this.primary.writeControl(['REPLCONF', 'GETACK', '*']);
+      this.primary.flush();
+    });
+  }
+
+  private checkWaiters(): void {
+    for (const w of this.waiters) {
+      if (this.primary.acksAtLeast(w.offset) >= w.replicas) this.release(w);
+    }
+  }
+
+  private release(w: Waiter): void {
+    if (!this.waiters.delete(w)) return;
+    if (w.timer !== null) clearTimeout(w.timer);
+    const client = w.client;
+    if (client.closed) return;
+    client.blocked = null;
+    this.server.sendTo(client, Buffer.from(`:${this.primary.acksAtLeast(w.offset)}\r\n`, 'latin1'));
+    this.server.resume(client);
+  }
+
+  /** NOREPLICAS when min-replicas-to-write is set and too few replicas are fresh enough. */
+  writeRefusal(): string | null {
+    const cfg = this.server.config;
+    const min = cfg.getInt('min-replicas-to-write');
+    if (min === 0) return null;
+    const good = this.primary.goodReplicas(this.server.clock.now(), cfg.getInt('min-replicas-max-lag'));
+    return good < min ? 'NOREPLICAS Not enough good replicas to write.' : null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Cron
+
+  cron(nowMs: number): void {
+    const p = this.primary;
+    if (p.replicas.length === 0) return;
+    const cfg = this.server.config;
+    const pingPeriodMs = cfg.getInt('repl-ping-replica-period') * 1000;
+    if (nowMs - this.lastPingMs >= pingPeriodMs) {
+      this.lastPingMs = nowMs;
+      p.writeControl(['PING']);
+    }
+    const timeoutMs = cfg.getInt('repl-timeout') * 1000;
+    const hard = this.server.replicaOutputLimitBytes();
+    for (const r of [...p.replicas]) {
+      if (r.state === 'online' && nowMs - r.ackTimeMs > timeoutMs) {
+        r.close('timeout');
+        continue;
+      }
+      const client = this.clientOf(r);
+      if (client !== undefined && hard > 0 && client.socket.writableLength > hard && r.state === 'online') {
+        this.server.stats.clientOutputBufferLimitDisconnections++;
+        r.close('client-output-buffer-limit replica reached');
+      }
+    }
+  }
+
+  roleReply(): [string, number, Array<[string, string, string]>] {
+    const p = this.primary;
+    return ['master', p.offset, p.replicas.map((r) => [r.ip, String(r.port), String(Math.max(0, r.ackOffset))] as [string, string, string])];
+  }
+}
+
+function randomMark(server: ConcordServer): string {
+  return Array.from({ length: EOF_MARK_BYTES }, () => Math.floor(server.random.next() * 16).toString(16)).join('');
+}
