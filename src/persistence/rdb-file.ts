@@ -13,9 +13,11 @@ import { dirname, join } from 'node:path';
 import type { Snapshot } from './snapshot.js';
 
 /** Bytes serialized per event-loop turn by a background save: small enough to keep each turn short. */
-export const SLICE_BYTES = 256 * 1024;
+export const SLICE_BYTES = 128 * 1024;
+/** Longest a slice may run, whatever its size (a large collection, a slow moment). */
+export const SLICE_MS = 4;
 /** Bytes produced but not yet on disk before the walk waits for the disk (bounds the memory a slow disk costs). */
-export const UNWRITTEN_BYTES_MAX = 8 * 1024 * 1024;
+export const UNWRITTEN_BYTES_MAX = 2 * 1024 * 1024;
 
 export interface SaveOutcome {
   bytes: number;
@@ -121,7 +123,7 @@ export async function saveSnapshotInBackground(snapshot: Snapshot, target: strin
     while (!finished) {
       if (options.isCancelled?.() === true) throw new SaveCancelled();
       const t = now();
-      finished = snapshot.produce(SLICE_BYTES);
+      finished = snapshot.produce(SLICE_BYTES, () => now() - t >= SLICE_MS);
       const chunks = finished ? [...snapshot.writer.takeChunks(), ...snapshot.finish()] : snapshot.writer.takeChunks();
       maxSliceMs = Math.max(maxSliceMs, now() - t);
       let n = 0;

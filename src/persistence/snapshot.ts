@@ -106,17 +106,20 @@ export class Snapshot {
   }
 
   /**
-   * Serializes keys until about `bytesBudget` bytes are produced or the walk ends. Returns true
-   * when every key has been written (then call finish()).
+   * Serializes keys until about `bytesBudget` bytes are produced, `timeUp()` says so (checked every
+   * few keys: one large collection can take long), or the walk ends. Returns true when every key
+   * has been written (then call finish()).
    */
-  produce(bytesBudget: number): boolean {
+  produce(bytesBudget: number, timeUp: () => boolean = () => false): boolean {
     const w = this.writer;
     const until = w.bytesWritten + bytesBudget;
+    let steps = 0;
     while (this.dbCursor < this.dbs.length) {
       const snap = this.dbs[this.dbCursor];
       const { keys, values } = snap;
       let i = this.keyCursor;
       for (; i < keys.length && w.bytesWritten < until; i++) {
+        if ((++steps & 63) === 0 && timeUp()) break;
         const value = values[i];
         if (typeof value !== 'string') {
           if (value.snapshotMark === this.generation) continue;

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Primary, type ReplicaLink } from '../replication/primary.js';
 import { removeQuietly, fileSize } from '../persistence/files.js';
-import { saveSnapshotInBackground, SLICE_BYTES } from '../persistence/rdb-file.js';
+import { saveSnapshotInBackground, SLICE_BYTES, SLICE_MS } from '../persistence/rdb-file.js';
 import type { Snapshot } from '../persistence/snapshot.js';
 import type { Client } from './client.js';
 import type { Job } from './persistence.js';
@@ -195,7 +195,8 @@ export class Replication {
     while (!finished) {
       if (job.cancelled) throw new Error('cancelled');
       if (alive().length === 0) throw new Error('every replica went away');
-      finished = snapshot.produce(SLICE_BYTES);
+      const t = this.server.clock.monotonic();
+      finished = snapshot.produce(SLICE_BYTES, () => this.server.clock.monotonic() - t >= SLICE_MS);
       const chunks = finished ? [...snapshot.writer.takeChunks(), ...snapshot.finish()] : snapshot.writer.takeChunks();
       for (const r of alive()) for (const c of chunks) r.send(c);
       // Let the sockets drain before producing more: the snapshot never runs ahead of the slowest replica by much.
