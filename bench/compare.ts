@@ -2,7 +2,8 @@
  * bench/compare.ts: run redis-benchmark against a real redis-server and against Concord,
  * side by side, in one run, and print throughput, latency, server CPU per op and RSS.
  * Three groups of rows: core (SET/GET), suite (redis-benchmark's default -t list at -P 1 and
- * -P 16) and bigz (ZADD/ZRANGE* against one sorted set with 1M members); then RSS.
+ * -P 16) and bigz (ZADD/ZRANGE* against one sorted set with 1M members); then RSS; then the
+ * persistence group (bench/persistence.ts: AOF fsync policies, restart time, BGSAVE stall).
  *
  *   npm run bench                      # build, then node dist/bench/compare.js
  *   node dist/bench/compare.js --quick # one tenth of the requests
@@ -11,15 +12,19 @@
  *
  * Run with --help for every option. See bench/README.md for what the numbers mean.
  *
- * Only node: built-ins are used, and every child is started with spawn() and an argument
- * array (never a shell string). Both servers are stopped at the end, on error and on Ctrl-C.
+ * Shared plumbing (processes, servers, the RESP client, /proc, tables) is in bench/harness.ts.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  ROOT, ReplyError, cleanup, cli, clkTck, errText, fmtInt, fmtMB, fmtRatio, fmtTarget, freePort, initClkTck,
+  integerReply, interrupted, isOk, log, measure, parseCsv, procTree, rssBytes, run, shellQuote, sleep, startServer,
+  servers, stopServer, table, waitForPing, withClient, type Measurement, type Server, type ServerId,
+} from './harness.js';
+import { PERSISTENCE_IDS, formatPersistence, persistenceFailures, runPersistence, type PersistenceResult } from './persistence.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -40,6 +45,8 @@ interface Options {
   suite: boolean; // redis-benchmark's default test list at -P 1 and -P 16
   bigz: boolean; // the 1M-member sorted-set scale test
   bigzMembers: number; // members loaded into bench:bigz (also -r for its rows)
+  persistence: boolean; // the persistence group (bench/persistence.ts)
+  persistKeys: number; // keys for its restart and BGSAVE measurements
   concordCmd: string[];
   concordCmdFromUser: boolean;
   redisServer: string;
@@ -49,7 +56,6 @@ interface Options {
   startTimeoutSec: number;
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url)); // dist/bench/ -> project root
 const DEFAULT_CONCORD_CLI = path.join(ROOT, 'dist', 'src', 'cli', 'concord-server.js');
 
 const HELP = `Usage: node dist/bench/compare.js [options]
@@ -69,12 +75,19 @@ Options:
   --only <ids>            comma-separated row ids or prefixes of them, or groups:
                           core (set-p1,get-p1,set-p16,get-p16,set-d1024),
                           suite (suite-<test>-p1 / -p16, e.g. suite-lpop = both),
-                          bigz (bigz-zadd, bigz-zrangebyscore, bigz-zrange, bigz-zrank)
-                          The RSS measurement is not a row: use --no-rss to skip it.
+                          bigz (bigz-zadd, bigz-zrangebyscore, bigz-zrange, bigz-zrank),
+                          persistence (aof-always-p1, aof-always-p16, aof-everysec-p1,
+                          aof-everysec-p16, aof-no-p1, aof-no-p16, restart-rdb,
+                          restart-aof, bgsave; see bench/persistence.ts)
+                          The RSS measurement is not a row: use --no-rss to skip it; it is
+                          skipped when --only names persistence rows only.
   --no-suite              skip redis-benchmark's default test list (-t set,get,...)
   --no-bigz               skip the sorted-set scale test
   --bigz-members <N>      members loaded into the big sorted set (default 1000000,
                           also with --quick)
+  --no-persistence        skip the persistence group
+  --persist-keys <N>      keys for the restart and BGSAVE measurements (default 1000000,
+                          100000 with --quick)
   --concord-cmd <cmd>     command that starts Concord, before the standard flags
                           (also CONCORD_CMD). Split on whitespace, or a JSON array.
                           Default: node dist/src/cli/concord-server.js
@@ -120,6 +133,8 @@ function parseArgs(argv: string[]): Options {
     suite: true,
     bigz: true,
     bigzMembers: 1_000_000,
+    persistence: true,
+    persistKeys: 0,
     concordCmd: [process.execPath, DEFAULT_CONCORD_CLI],
     concordCmdFromUser: false,
     redisServer: env.REDIS_SERVER || 'redis-server',
@@ -134,6 +149,7 @@ function parseArgs(argv: string[]): Options {
   }
   let n1: number | undefined;
   let n16: number | undefined;
+  let persistKeys: number | undefined;
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -154,6 +170,8 @@ function parseArgs(argv: string[]): Options {
       case '--no-suite': o.suite = false; break;
       case '--no-bigz': o.bigz = false; break;
       case '--bigz-members': o.bigzMembers = int(value(i, a), a); i++; break;
+      case '--no-persistence': o.persistence = false; break;
+      case '--persist-keys': persistKeys = int(value(i, a), a); i++; break;
       case '--json': o.json = value(i, a); i++; break;
       case '--n1': n1 = int(value(i, a), a); i++; break;
       case '--n16': n16 = int(value(i, a), a); i++; break;
@@ -171,209 +189,10 @@ function parseArgs(argv: string[]): Options {
   const div = o.quick ? 10 : 1;
   o.n1 = n1 ?? 200_000 / div;
   o.n16 = n16 ?? 1_000_000 / div;
+  o.persistKeys = persistKeys ?? 1_000_000 / div;
   return o;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Child processes: every child is registered so that cleanup can stop it.
-
-const children = new Set<ChildProcess>();
-let interrupted = false; // set by SIGINT/SIGTERM/SIGHUP: start nothing new
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    if (interrupted) { reject(new Error('interrupted')); return; }
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); children.delete(child); reject(err); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr, timedOut });
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      srv.close(() => (port > 0 ? resolve(port) : reject(new Error('could not get a free port'))));
-    });
-  });
-}
-
-function shellQuote(args: string[]): string {
-  return args.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc readers
-
-let clkTck = 100;
-function readClkTck(): number {
-  try {
-    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-    const n = Number(r.stdout.trim());
-    if (r.status === 0 && Number.isInteger(n) && n > 0) return n;
-  } catch { /* fall through */ }
-  return 100;
-}
-
-interface ProcStat { ppid: number; utime: number; stime: number }
-function readStat(pid: number): ProcStat {
-  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Field 2 (comm) is in parentheses and may contain spaces: split after the last ')'.
-  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  // rest[0] is field 3 (state), so field k is rest[k - 3].
-  return { ppid: Number(rest[4 - 3]), utime: Number(rest[14 - 3]), stime: Number(rest[15 - 3]) };
-}
-
-/** The pid and all its live descendants (a wrapper command may start the real server). */
-function procTree(root: number): number[] {
-  const kids = new Map<number, number[]>();
-  for (const ent of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(ent)) continue;
-    try {
-      const pid = Number(ent);
-      const { ppid } = readStat(pid);
-      const list = kids.get(ppid);
-      if (list) list.push(pid); else kids.set(ppid, [pid]);
-    } catch { /* process went away */ }
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const p = queue.shift()!;
-    out.push(p);
-    for (const k of kids.get(p) ?? []) queue.push(k);
-  }
-  return out;
-}
-
-/** utime + stime in clock ticks, summed over the process tree (all threads included). */
-function cpuTicks(root: number): number {
-  let total = 0;
-  for (const pid of procTree(root)) {
-    try {
-      const st = readStat(pid);
-      total += st.utime + st.stime;
-    } catch (err) {
-      if (pid === root) throw err;
-    }
-  }
-  return total;
-}
-
-/** VmRSS in bytes, summed over the process tree. */
-function rssBytes(root: number): number {
-  let total = 0;
-  for (const pid of procTree(root)) {
-    try {
-      const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) total += Number(m[1]) * 1024;
-    } catch (err) {
-      if (pid === root) throw err;
-    }
-  }
-  return total;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Servers
-
-type ServerId = 'redis' | 'concord';
-
-interface Server {
-  id: ServerId;
-  label: string;
-  port: number;
-  dir: string;
-  argv: string[];
-  child: ChildProcess;
-  pid: number;
-  exit: string | undefined; // set once the process has exited
-  exited: Promise<void>;
-  logTail: string;
-}
-
-const servers: Server[] = [];
-const tmpDirs: string[] = [];
-
-function startServer(id: ServerId, label: string, cmd: string[], port: number): Server {
-  if (interrupted) throw new Error('interrupted');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `concord-bench-${id}-`));
-  tmpDirs.push(dir);
-  const argv = [...cmd, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
-  children.add(child);
-  let resolveExit!: () => void;
-  const exited = new Promise<void>((r) => { resolveExit = r; });
-  const srv: Server = { id, label, port, dir, argv, child, pid: child.pid ?? -1, exit: undefined, exited, logTail: '' };
-  const keep = (d: string): void => {
-    srv.logTail = (srv.logTail + d).slice(-8000);
-  };
-  child.stdout!.setEncoding('utf8').on('data', keep);
-  child.stderr!.setEncoding('utf8').on('data', keep);
-  child.on('error', (err) => {
-    srv.exit = `failed to start: ${err.message}`;
-    children.delete(child);
-    resolveExit();
-  });
-  child.on('exit', (code, signal) => {
-    srv.exit = signal ? `killed by ${signal}` : `exited with code ${code}`;
-    children.delete(child);
-    resolveExit();
-  });
-  servers.push(srv);
-  return srv;
-}
-
-async function waitForPing(o: Options, srv: Server): Promise<void> {
-  const deadline = Date.now() + o.startTimeoutSec * 1000;
-  for (;;) {
-    if (srv.exit !== undefined) {
-      throw new Error(`${srv.label} ${srv.exit} before answering PING. Its output:\n${srv.logTail}`);
-    }
-    const r = await run(o.redisCli, ['-h', '127.0.0.1', '-p', String(srv.port), 'ping'], 5000);
-    if (r.code === 0 && r.stdout.trim() === 'PONG') return;
-    if (Date.now() > deadline) {
-      throw new Error(`${srv.label} did not answer PING on port ${srv.port} within ${o.startTimeoutSec}s ` +
-        `(last: ${(r.stdout + r.stderr).trim()}). Its output:\n${srv.logTail}`);
-    }
-    await sleep(100);
-  }
-}
-
-async function cli(o: Options, srv: Server, ...args: string[]): Promise<string> {
-  const r = await run(o.redisCli, ['-h', '127.0.0.1', '-p', String(srv.port), ...args], 30_000);
-  if (r.code !== 0) throw new Error(`redis-cli ${args.join(' ')} on ${srv.label} failed: ${(r.stdout + r.stderr).trim()}`);
-  return r.stdout.trim();
-}
-
-/** SET key:000000000000 .. key:<n-1> to "xxx" (what redis-benchmark -r n -d 3 uses), pipelined. */
 function preload(srv: Server, n: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(srv.port, '127.0.0.1');
@@ -418,210 +237,6 @@ function preload(srv: Server, n: number): Promise<number> {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// A small RESP2 client for set-up work (pre-fills, the big sorted set, LLEN/ZCARD checks).
-// Unlike redis-cli it tells error replies apart from string values.
-
-class ReplyError {
-  constructor(readonly message: string) {}
-}
-type Reply = string | number | null | ReplyError | Reply[];
-
-/** Parses one reply from buf at pos; undefined if buf does not hold all of it yet. */
-function parseReply(buf: Buffer, pos: number): [Reply, number] | undefined {
-  if (pos >= buf.length) return undefined;
-  const eol = buf.indexOf('\r\n', pos);
-  if (eol < 0) return undefined;
-  const type = String.fromCharCode(buf[pos]!);
-  const line = buf.toString('latin1', pos + 1, eol);
-  const next = eol + 2;
-  switch (type) {
-    case '+': return [line, next];
-    case '-': return [new ReplyError(line), next];
-    case ':': return [Number(line), next];
-    case '$': {
-      const len = Number(line);
-      if (len < 0) return [null, next];
-      if (buf.length < next + len + 2) return undefined;
-      return [buf.toString('latin1', next, next + len), next + len + 2];
-    }
-    case '*': {
-      const len = Number(line);
-      if (len < 0) return [null, next];
-      const items: Reply[] = [];
-      let p = next;
-      for (let i = 0; i < len; i++) {
-        const r = parseReply(buf, p);
-        if (!r) return undefined;
-        items.push(r[0]);
-        p = r[1];
-      }
-      return [items, p];
-    }
-    default: throw new Error(`unexpected RESP type byte ${JSON.stringify(type)}`);
-  }
-}
-
-function encodeCommand(args: string[]): string {
-  let out = `*${args.length}\r\n`;
-  for (const a of args) out += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-  return out;
-}
-
-class RespClient {
-  private buf: Buffer = Buffer.alloc(0);
-  private readonly waiting: { resolve: (r: Reply) => void; reject: (e: Error) => void }[] = [];
-  private failure: Error | undefined;
-
-  private constructor(private readonly sock: net.Socket, readonly label: string) {
-    sock.on('data', (d: Buffer) => this.onData(d));
-    sock.on('error', (err) => this.fail(new Error(`${label}: ${err.message}`)));
-    sock.on('close', () => this.fail(new Error(`${label}: connection closed`)));
-    sock.setTimeout(60_000, () => {
-      if (this.waiting.length > 0) this.fail(new Error(`${label}: no reply for 60s`));
-    });
-  }
-
-  static connect(srv: Server): Promise<RespClient> {
-    return new Promise((resolve, reject) => {
-      if (interrupted) { reject(new Error('interrupted')); return; }
-      const sock = net.connect(srv.port, '127.0.0.1');
-      sock.once('connect', () => { sock.removeListener('error', reject); resolve(new RespClient(sock, srv.label)); });
-      sock.once('error', reject);
-    });
-  }
-
-  private onData(d: Buffer): void {
-    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
-    let pos = 0;
-    for (;;) {
-      let r: [Reply, number] | undefined;
-      try {
-        r = parseReply(this.buf, pos);
-      } catch (err) {
-        this.fail(err instanceof Error ? err : new Error(String(err)));
-        return;
-      }
-      if (!r) break;
-      pos = r[1];
-      const w = this.waiting.shift();
-      if (!w) { this.fail(new Error(`${this.label}: reply without a request`)); return; }
-      w.resolve(r[0]);
-    }
-    this.buf = pos >= this.buf.length ? Buffer.alloc(0) : this.buf.subarray(pos);
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const w of this.waiting.splice(0)) w.reject(this.failure);
-    this.sock.destroy();
-  }
-
-  /** Sends one command; error replies resolve to a ReplyError. */
-  send(args: string[]): Promise<Reply> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      this.sock.write(encodeCommand(args), 'latin1');
-    });
-  }
-
-  /** Like send(), but an error reply throws "<what>: <error>". */
-  async call(args: string[]): Promise<Reply> {
-    const r = await this.send(args);
-    if (r instanceof ReplyError) throw new Error(`${args[0]!.toUpperCase()} replied: ${shortReason(r.message)}`);
-    return r;
-  }
-
-  /** Sends count commands made by make(i), at most window in flight; throws on the first error reply. */
-  pipeline(count: number, make: (i: number) => string[], window = 32): Promise<void> {
-    return new Promise((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      let failed = false;
-      const pump = (): void => {
-        while (!failed && next < count && next - done < window) {
-          const args = make(next++);
-          this.send(args).then((r) => {
-            if (failed) return;
-            if (r instanceof ReplyError) { failed = true; reject(new Error(`${args[0]!.toUpperCase()} replied: ${shortReason(r.message)}`)); return; }
-            done++;
-            if (done === count) resolve(); else pump();
-          }, (err: Error) => { if (!failed) { failed = true; reject(err); } });
-        }
-      };
-      if (count === 0) resolve(); else pump();
-    });
-  }
-
-  close(): void {
-    this.sock.end();
-    this.sock.destroy();
-  }
-}
-
-/** Opens a client, runs f, closes the client. */
-async function withClient<T>(srv: Server, f: (c: RespClient) => Promise<T>): Promise<T> {
-  const c = await RespClient.connect(srv);
-  try {
-    return await f(c);
-  } finally {
-    c.close();
-  }
-}
-
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * An error reply shortened for the report: Redis-style "unknown command" errors end with
- * ", with args beginning with: ..." (random keys and values), which would keep otherwise equal
- * reasons apart.
- */
-function shortReason(msg: string): string {
-  const s = msg.replace(/, with args beginning with: .*$/s, '').trim();
-  return s.length > 240 ? `${s.slice(0, 240)}...` : s;
-}
-
-let cleanupPromise: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleanupPromise ??= (async () => {
-    for (const c of children) {
-      if (!servers.some((s) => s.child === c)) c.kill('SIGKILL'); // stray redis-benchmark / redis-cli
-    }
-    for (const s of servers) if (s.exit === undefined) s.child.kill('SIGTERM');
-    const all = Promise.all(servers.map((s) => s.exited));
-    const timedOut = await Promise.race([all.then(() => false), sleep(5000).then(() => true)]);
-    if (timedOut) {
-      for (const s of servers) {
-        if (s.exit === undefined) {
-          process.stderr.write(`${s.label} (pid ${s.pid}) did not stop on SIGTERM within 5s, sending SIGKILL\n`);
-          s.child.kill('SIGKILL');
-        }
-      }
-      await Promise.race([all, sleep(2000)]);
-    }
-    for (const d of tmpDirs) {
-      try { fs.rmSync(d, { recursive: true, force: true }); } catch { /* best effort */ }
-    }
-  })();
-  return cleanupPromise;
-}
-
-function onSignal(sig: NodeJS.Signals): void {
-  if (interrupted) { // second Ctrl-C: stop at once
-    for (const c of children) c.kill('SIGKILL');
-    process.exit(130);
-  }
-  interrupted = true;
-  process.stderr.write(`\n${sig}: stopping servers...\n`);
-  void cleanup().then(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-}
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
-process.on('SIGHUP', onSignal);
-process.on('exit', () => { for (const c of children) c.kill('SIGKILL'); }); // last resort
 
 // ---------------------------------------------------------------------------------------------
 // Benchmark rows
@@ -699,10 +314,6 @@ const FILL = {
   zset: { key: 'myzset', len: 'zcard', add: 'zadd' },
 } as const;
 
-function integerReply(r: Reply, what: string): number {
-  if (typeof r !== 'number') throw new Error(`${what}: expected an integer reply, got ${JSON.stringify(r)}`);
-  return r;
-}
 
 /**
  * Makes FILL[kind].key hold at least `need` elements (pipelined RPUSH/SADD/ZADD, 1000 per command,
@@ -769,19 +380,6 @@ interface PairRow {
   minThroughputRatio: number | undefined;
 }
 
-interface Measurement {
-  rps: number;
-  avgMs: number;
-  minMs: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  cpuSec: number;
-  cpuSecPer1M: number;
-  wallSec: number;
-}
-
 interface RowResult {
   id: string;
   name: string;
@@ -802,92 +400,6 @@ function benchArgs(o: Options, port: number, row: RowSpec, requests: number): st
   return a;
 }
 
-interface CsvRow { test: string; rps: number; avg: number; min: number; p50: number; p95: number; p99: number; max: number }
-function parseCsv(out: string): CsvRow[] {
-  const rows: CsvRow[] = [];
-  let header: string[] | undefined;
-  for (const raw of out.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line.startsWith('"')) continue;
-    const cells = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
-    if (cells[0] === 'test') { header = cells; continue; }
-    if (!header) continue;
-    const get = (name: string): number => {
-      const i = header!.indexOf(name);
-      return i < 0 ? NaN : Number(cells[i]);
-    };
-    rows.push({
-      test: cells[0] ?? '', rps: get('rps'), avg: get('avg_latency_ms'), min: get('min_latency_ms'),
-      p50: get('p50_latency_ms'), p95: get('p95_latency_ms'), p99: get('p99_latency_ms'), max: get('max_latency_ms'),
-    });
-  }
-  return rows;
-}
-
-/**
- * One redis-benchmark run against srv, with the server's CPU time around it. csvName picks the
- * CSV row (a -t lrange_* run also prints its "LPUSH (needed to benchmark LRANGE)" fill row);
- * without it the first row is used.
- */
-async function measure(o: Options, srv: Server, args: string[], requests: number, csvName?: string): Promise<Measurement | { error: string }> {
-  if (srv.exit !== undefined) return { error: `server ${srv.exit}` };
-  const before = cpuTicks(srv.pid);
-  const t0 = process.hrtime.bigint();
-  const r = await run(o.redisBenchmark, args, o.runTimeoutSec * 1000);
-  const wallSec = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (srv.exit !== undefined) return { error: `server ${srv.exit} during the run` };
-  const after = cpuTicks(srv.pid);
-  const detail = (r.stderr + r.stdout).trim().split('\n').slice(-3).join(' | ');
-  if (r.timedOut) return { error: `redis-benchmark timed out after ${o.runTimeoutSec}s` };
-  // redis-benchmark 7 stops at the first error reply and prints "Error from server: ...".
-  const serverErr = /^Error from server: (.*)$/m.exec(r.stderr + r.stdout);
-  if (serverErr) return { error: `server replied: ${shortReason(serverErr[1]!)}` };
-  if (r.code !== 0) return { error: `redis-benchmark exited ${r.code ?? r.signal}: ${detail}` };
-  const csv = parseCsv(r.stdout);
-  const row = csvName === undefined ? csv[0]
-    : csv.find((c) => c.test === csvName || c.test.startsWith(`${csvName} `));
-  if (!row || !Number.isFinite(row.rps)) return { error: `no CSV result${csvName ? ` for ${csvName}` : ''} from redis-benchmark: ${detail}` };
-  const cpuSec = (after - before) / clkTck;
-  return {
-    rps: row.rps, avgMs: row.avg, minMs: row.min, p50Ms: row.p50, p95Ms: row.p95, p99Ms: row.p99, maxMs: row.max,
-    cpuSec, cpuSecPer1M: (cpuSec / requests) * 1e6, wallSec,
-  };
-}
-
-function isOk(m: Measurement | { error: string }): m is Measurement {
-  return !('error' in m);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formatting
-
-function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-function fmtMB(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-function fmtRatio(r: number | undefined): string {
-  return r === undefined || !Number.isFinite(r) ? '-' : `${r.toFixed(2)}x`;
-}
-function fmtTarget(r: number | undefined, op: '>=' | '<=', limit: number | undefined): string {
-  if (limit === undefined) return '';
-  const tag = `${op}${limit.toFixed(1)}`;
-  if (r === undefined || !Number.isFinite(r)) return `${tag} ?`;
-  const ok = op === '>=' ? r >= limit : r <= limit;
-  return `${tag} ${ok ? 'ok' : 'MISS'}`;
-}
-
-function table(headers: string[], rows: string[][], rightAlign: boolean[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (rightAlign[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function log(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -895,7 +407,7 @@ function log(msg: string): void {
 /** Runs everything and prints the report; resolves to the number of failed measurements. */
 async function main(): Promise<number> {
   const o = parseArgs(process.argv.slice(2));
-  clkTck = readClkTck();
+  initClkTck();
 
   if (!o.concordCmdFromUser && !fs.existsSync(DEFAULT_CONCORD_CLI)) {
     throw new Error(`Concord CLI not found at ${DEFAULT_CONCORD_CLI}. Build it with \`npx tsc -p .\`, ` +
@@ -906,13 +418,14 @@ async function main(): Promise<number> {
     ...ROWS.map((r): [string, string] => [r.id, 'core']),
     ...SUITE.flatMap((t) => SUITE_PIPELINES.map((p): [string, string] => [`suite-${t.test}-p${p}`, 'suite'])),
     ...BIGZ.flatMap((b) => SUITE_PIPELINES.map((p): [string, string] => [`bigz-${b.id}-p${p}`, 'bigz'])),
+    ...PERSISTENCE_IDS.map((id): [string, string] => [id, 'persistence']),
   ];
   const matches = (token: string, id: string, group: string): boolean => token === id || token === group || id.startsWith(`${token}-`) || id.startsWith(`${token}_`);
   const wanted = (id: string, group: string): boolean => !o.only || o.only.some((t) => matches(t, id, group));
   if (o.only) {
     const unknown = o.only.filter((t) => !allIds.some(([id, g]) => matches(t, id, g)));
     if (unknown.length > 0) {
-      throw new Error(`unknown row id(s) ${unknown.join(', ')}; groups: core, suite, bigz; ids: ${allIds.map(([id]) => id).join(', ')}`);
+      throw new Error(`unknown row id(s) ${unknown.join(', ')}; groups: core, suite, bigz, persistence; ids: ${allIds.map(([id]) => id).join(', ')}`);
     }
   }
   const rowSpecs = ROWS.filter((r) => wanted(r.id, 'core'));
@@ -925,6 +438,10 @@ async function main(): Promise<number> {
     spec, pipeline, id: `bigz-${spec.id}-p${pipeline}`,
     requests: Math.max(1, Math.round((pipeline === 1 ? spec.n1 : spec.n16) / div)),
   }))).filter((x) => wanted(x.id, 'bigz')) : [];
+  const persistIds = o.persistence ? PERSISTENCE_IDS.filter((id) => wanted(id, 'persistence')) : [];
+  // The main pair serves the core, suite and bigz rows; the RSS measurement runs unless --only names persistence rows only.
+  const mainRows = rowSpecs.length + suitePlan.length + bigzPlan.length;
+  const rssWanted = o.rss && (!o.only || mainRows > 0);
   const startedAt = Date.now();
 
   const redisVersion = spawnSync(o.redisServer, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
@@ -936,17 +453,19 @@ async function main(): Promise<number> {
     log('note: with 2 cores, redis-benchmark competes with the server under test for CPU; compare ratios, not absolute numbers.');
   }
 
-  const [pRedis, pConcord] = [await freePort(), await freePort()];
-  const redis = startServer('redis', 'Redis', [o.redisServer], pRedis);
-  const concord = startServer('concord', 'Concord', o.concordCmd, pConcord);
-  const pair: [Server, Server] = [redis, concord];
-  for (const s of pair) log(`starting ${s.label}: ${shellQuote(s.argv)}`);
-  await Promise.all(pair.map((s) => waitForPing(o, s)));
-  for (const s of pair) log(`${s.label} is up on port ${s.port} (pid ${s.pid}, tree ${procTree(s.pid).join(',')})`);
+  // The main pair, unless only persistence rows (which start their own servers) were asked for.
+  const pair: Server[] = [];
+  if (mainRows > 0 || rssWanted) {
+    const [pRedis, pConcord] = [await freePort(), await freePort()];
+    pair.push(startServer('redis', 'Redis', [o.redisServer], pRedis), startServer('concord', 'Concord', o.concordCmd, pConcord));
+    for (const s of pair) log(`starting ${s.label}: ${shellQuote(s.argv)}`);
+    await Promise.all(pair.map((s) => waitForPing(o, s)));
+    for (const s of pair) log(`${s.label} is up on port ${s.port} (pid ${s.pid}, tree ${procTree(s.pid).join(',')})`);
+  }
 
   const commandsRun: string[] = [];
 
-  if (o.preload) {
+  if (o.preload && mainRows > 0) {
     for (const s of pair) {
       const t0 = Date.now();
       await preload(s, o.keyspace);
@@ -954,7 +473,7 @@ async function main(): Promise<number> {
     }
   }
 
-  if (o.warmup) {
+  if (o.warmup && mainRows > 0) {
     const n = Math.max(10_000, Math.round(o.n1 / 10));
     for (const s of pair) {
       const args = ['-h', '127.0.0.1', '-p', String(s.port), '-t', 'set,get', '-n', String(n), '-c', String(o.clients), '-r', String(o.keyspace), '--csv'];
@@ -1128,7 +647,7 @@ async function main(): Promise<number> {
   // RSS after loading ~1M keys.
   interface RssSide { idleBytes: number; loadedBytes: number; dbsize: number; loadRps: number | undefined; error?: string }
   let rss: { command: Partial<Record<ServerId, string>>; redis: RssSide; concord: RssSide; ratio: number | undefined } | undefined;
-  if (o.rss) {
+  if (rssWanted) {
     // Fresh processes: what the throughput rows left behind (V8 keeps freed heap pages, jemalloc
     // keeps some too) must not count as the cost of the dataset.
     const fresh: [Server, Server] = [
@@ -1164,6 +683,14 @@ async function main(): Promise<number> {
     if (Number.isFinite(rss.redis.loadedBytes) && Number.isFinite(rss.concord.loadedBytes)) {
       rss.ratio = rss.concord.loadedBytes / rss.redis.loadedBytes;
     }
+  }
+
+  // The persistence group starts its own servers, one at a time: stop the others first so
+  // that they neither take memory nor answer cron ticks while it measures.
+  let persistence: PersistenceResult | undefined;
+  if (persistIds.length > 0) {
+    await Promise.all(servers.map((s) => stopServer(s)));
+    persistence = await runPersistence(o, (id) => persistIds.includes(id), commandsRun);
   }
 
   // ---- Report (stdout) ----
@@ -1270,16 +797,18 @@ async function main(): Promise<number> {
     for (const id of ['redis', 'concord'] as const) if (rss[id].error) out.push(`error: RSS on ${id}: ${rss[id].error}`);
   }
 
+  if (persistence) out.push(...formatPersistence(persistence, o.clients, o.keyspace));
+
   const elapsed = (Date.now() - startedAt) / 1000;
   out.push('');
   out.push(`total run time: ${Math.floor(elapsed / 60)}m ${String(Math.round(elapsed % 60)).padStart(2, '0')}s`);
 
   out.push('');
-  out.push('servers:');
+  if (pair.length > 0) out.push('servers:');
   for (const s of pair) out.push(`  ${s.label}: ${shellQuote(s.argv)}`);
   out.push('redis-benchmark command lines:');
   for (const c of commandsRun) out.push(`  ${c}`);
-  if (o.rss) out.push('  (each RSS load runs on a freshly started server and is followed by redis-cli DBSIZE)');
+  if (rssWanted) out.push('  (each RSS load runs on a freshly started server and is followed by redis-cli DBSIZE)');
   process.stdout.write(`${out.join('\n')}\n`);
 
   if (o.json) {
@@ -1288,12 +817,13 @@ async function main(): Promise<number> {
       host: { cpus: cpus.length, model: cpus[0]?.model, platform: `${os.platform()} ${os.release()}`, node: process.version, clkTck },
       redisVersion, benchVersion,
       options: { quick: o.quick, n1: o.n1, n16: o.n16, clients: o.clients, keyspace: o.keyspace, preload: o.preload, warmup: o.warmup,
-        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests, suite: o.suite, bigz: o.bigz, bigzMembers: o.bigzMembers, only: o.only },
+        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests, suite: o.suite, bigz: o.bigz, bigzMembers: o.bigzMembers, persistence: o.persistence, persistKeys: o.persistKeys, only: o.only },
       servers: Object.fromEntries(pair.map((s) => [s.id, { argv: s.argv, port: s.port }])),
       rows: results,
       suite: suiteRows,
       bigz: bigz ?? null,
       rss: rss ?? null,
+      persistence: persistence ?? null,
       elapsedSec: (Date.now() - startedAt) / 1000,
       targets: { rssMaxRatio: RSS_MAX_RATIO },
       commands: commandsRun,
@@ -1301,7 +831,8 @@ async function main(): Promise<number> {
     fs.writeFileSync(o.json, `${JSON.stringify(doc, null, 2)}\n`);
     log(`wrote ${o.json}`);
   }
-  return errors + (rss ? [rss.redis, rss.concord].filter((r) => r.error).length : 0);
+  return errors + (rss ? [rss.redis, rss.concord].filter((r) => r.error).length : 0) +
+    (persistence ? persistenceFailures(persistence) : 0);
 }
 
 main().then(
