@@ -8,6 +8,9 @@
  *   the following group, so the disk is never idle and never asked twice for one group.
  * - everysec: one write() per turn, an fdatasync in the background about once a second.
  * - no: one write() per turn; the kernel flushes when it likes.
+ * Under every policy replies wait at least for the turn's write(), as Redis writes the AOF in
+ * beforeSleep before it sends replies: a killed process (not a crashed machine) loses no
+ * acknowledged write even with `no`.
  *
  * Offsets count command bytes (annotations excluded) from the writer's start: `appended` is
  * what has been encoded, `synced` what a finished fdatasync covers.
@@ -22,8 +25,8 @@ export type FsyncPolicy = 'always' | 'everysec' | 'no';
 export const EVERYSEC_PERIOD_MS = 1000;
 
 export interface AofWriterHooks {
-  /** A group became durable: held replies up to `offset` may leave. */
-  synced(offset: number): void;
+  /** Held replies up to `offset` may leave (fsynced under always, written otherwise). */
+  release(offset: number): void;
   /** A write or fsync failed; the writer keeps the bytes and retries from retry(). */
   failed(err: Error): void;
   /** Monotonic ms, for the everysec period. */
@@ -81,9 +84,9 @@ export class AofWriter {
     }
   }
 
-  /** True when replies must wait: appendfsync always and some appended bytes are not durable yet. */
+  /** True when replies must wait: some appended bytes are not written yet (under always: not fsynced yet). */
   mustHoldReplies(): boolean {
-    return this.policy === 'always' && this.appended > this.synced;
+    return this.appended > (this.policy === 'always' ? this.synced : this.written);
   }
 
   /** Writes what this turn appended (once per turn; under always, not while an fsync runs). */
@@ -120,6 +123,7 @@ export class AofWriter {
       this.fileBytes += bytes.length;
       this.written = upTo;
       this.lastError = null;
+      if (this.policy !== 'always') this.hooks.release(upTo);
       return true;
     } catch (err) {
       // Keep everything; nothing after a failed write may reach the file before it.
@@ -150,7 +154,7 @@ export class AofWriter {
         return;
       }
       if (upTo > this.synced) this.synced = upTo;
-      this.hooks.synced(this.synced);
+      if (this.policy === 'always') this.hooks.release(this.synced);
       if (this.policy === 'always' && this.encoder.pendingBytes > 0) this.flush();
     });
   }
@@ -181,7 +185,7 @@ export class AofWriter {
       fdatasyncSync(this.file.fd);
     }
     this.synced = this.written;
-    this.hooks.synced(this.synced);
+    this.hooks.release(this.synced);
   }
 
   /** Continues in a new file (rewrite start): SELECT is repeated there, as Redis does. */

@@ -198,7 +198,7 @@ export class AofLog {
       { fd, path, size: fileSize(path), checksum: useChecksum ? (checksum ?? new AofChecksum()) : null },
       this.policy,
       {
-        synced: (offset) => server.releaseHeld(offset),
+        release: (offset) => server.releaseHeld(offset),
         failed: (err) => {
           if (this.lastWriteError === null) server.log.log('warning', `Error writing to the AOF file: ${err.message}`);
           this.lastWriteError = err.message;

@@ -26,6 +26,7 @@ import { Blocking } from './blocking.js';
 import { Watches } from './watches.js';
 import { Persistence } from './persistence.js';
 import { Replication } from './replication.js';
+import { Follower } from './follower.js';
 import type { Snapshot } from '../persistence/snapshot.js';
 import type { AofWriter, FsyncPolicy } from '../persistence/aof-writer.js';
 import { REDIS_COMPAT_VERSION, VERSION } from './version.js';
@@ -89,11 +90,13 @@ export class ConcordServer {
   /** Config values read on every command, kept current by config watchers. */
   readonly limits = {
     maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0, queryBufferBytesMax: 1 << 30,
-    authRequired: false, minReplicasToWrite: 0,
+    authRequired: false, minReplicasToWrite: 0, replicaReadOnly: true, replicaServeStaleData: true,
   };
   readonly ctx: ExecContext;
   readonly persistence: Persistence;
   replication!: Replication;
+  /** Set while this node is a replica (REPLICAOF host port). */
+  follower: Follower | null = null;
   /** The running copy-on-write snapshot (BGSAVE, AOF rewrite): writes announce their keys to it. */
   snapshot: Snapshot | null = null;
   /** The AOF writer when appendonly is on: replies wait for it under appendfsync always. */
@@ -160,16 +163,14 @@ export class ConcordServer {
     cfg.watch<number>('hz', () => this.scheduleCron());
     this.replication = new Replication(this);
     cfg.watch<number>('min-replicas-to-write', (v) => (this.limits.minReplicasToWrite = v));
+    cfg.watch<boolean>('replica-read-only', (v) => (this.limits.replicaReadOnly = v));
+    cfg.watch<boolean>('replica-serve-stale-data', (v) => (this.limits.replicaServeStaleData = v));
     cfg.watch<number>('repl-backlog-size', (v) => {
       this.replication.primary.backlogSize = v;
       this.replication.primary.backlog?.resize(v);
     });
     const dir = cfg.getString('dir');
     mkdirSync(dir, { recursive: true });
-    const replicaof = cfg.get<{ host: string; port: number } | null>('replicaof');
-    if (replicaof !== null) {
-      this.log.log('warning', `replicaof ${replicaof.host} ${replicaof.port} ignored: replication is not available in this version`);
-    }
     await this.listen();
     try {
       await this.persistence.loadAtStart();
@@ -182,6 +183,8 @@ export class ConcordServer {
       else this.persistence.aof.disable();
     });
     cfg.watch<FsyncPolicy>('appendfsync', (policy) => this.persistence.aof.setPolicy(policy));
+    const replicaof = cfg.get<{ host: string; port: number } | null>('replicaof');
+    if (replicaof !== null) this.replicaOf(replicaof.host, replicaof.port);
     cfg.watch<unknown>('save', () => this.persistence.updateWriteRefusal());
     cfg.watch<unknown>('stop-writes-on-bgsave-error', () => this.persistence.updateWriteRefusal());
     this.log.log('notice', `Concord ${VERSION} (Redis ${REDIS_COMPAT_VERSION} compatible) ready to accept connections on port ${this.port}`);
@@ -382,8 +385,8 @@ export class ConcordServer {
   }
 
   /**
-   * With appendfsync always, nothing leaves while effects are not durable: a reply could
-   * otherwise acknowledge a write (or show one to a reader) that a crash would lose.
+   * Nothing leaves while effects are not in the AOF file (under appendfsync always: not fsynced):
+   * a reply could otherwise acknowledge a write (or show one to a reader) that a kill would lose.
    */
   private deliver(client: Client, pieces: Buffer[]): void {
     const aof = this.aofWriter;
@@ -559,6 +562,41 @@ export class ConcordServer {
     this.peakMemoryBytes = Math.max(this.peakMemoryBytes, this.usedMemoryBytes);
   }
 
+  /**
+   * REPLICAOF host port: follow a primary. The data held so far is offered for a partial
+   * resync (a former replica of ours, promoted, still knows our history as its replid2).
+   */
+  replicaOf(host: string, port: number): void {
+    const p = this.replication.primary;
+    const history = this.follower !== null
+      ? { replid: this.follower.replid, offset: this.follower.offset }
+      : { replid: p.replid, offset: p.offset };
+    this.follower?.stop();
+    if (!p.following) {
+      p.flush();
+      p.following = true;
+      p.disconnectReplicas('this node became a replica');
+    }
+    for (const db of this.keyspace.dbs) db.deleteExpired = false;
+    this.log.log('notice', 'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
+    this.follower = new Follower(this, host, port, history);
+    this.follower.start();
+  }
+
+  /** REPLICAOF NO ONE: stop following and take writes, with a new replication ID. */
+  promote(): void {
+    const f = this.follower;
+    if (f === null) return;
+    f.stop();
+    this.follower = null;
+    const p = this.replication.primary;
+    // Our own history continues the followed one at the offset reached.
+    p.replid = f.replid === '?' ? p.replid : f.replid;
+    p.stopFollowing();
+    for (const db of this.keyspace.dbs) db.deleteExpired = true;
+    this.log.log('notice', 'MASTER MODE enabled (user request from REPLICAOF NO ONE)');
+  }
+
   /** Forgets iterators over tables that were replaced (FLUSHALL, SWAPDB). */
   tablesReplaced(): void {
     this.activeExpire.reset();
@@ -570,6 +608,7 @@ export class ConcordServer {
     this.closing = (async () => {
       if (this.cronTimer !== null) clearInterval(this.cronTimer);
       this.cronTimer = null;
+      this.follower?.stop();
       this.persistence.cancelJob();
       try {
         // Durable first, so replies still held may leave before their connections go.
