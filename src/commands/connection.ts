@@ -122,7 +122,7 @@ function hello(ctx: Ctx, argv: string[]): void {
   out.bulk('mode');
   out.bulk('standalone');
   out.bulk('role');
-  out.bulk('master');
+  out.bulk(ctx.server.follower !== null ? 'replica' : 'master');
   out.bulk('modules');
   out.arrayLen(0);
 }

@@ -141,7 +141,9 @@ function statsSection(s: ConcordServer): Fields {
 }
 
 function replicationSection(s: ConcordServer): Fields {
-  return [['role', 'master'], ...s.replication.primary.infoFields(s.clock.now())];
+  const now = s.clock.now();
+  if (s.follower !== null) return [['role', 'slave'], ...s.follower.infoFields(now), ...s.replication.primary.infoFields(now)];
+  return [['role', 'master'], ...s.replication.primary.infoFields(now)];
 }
 
 function cpuSection(): Fields {

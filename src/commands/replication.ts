@@ -1,4 +1,4 @@
-/** Replication commands on the primary side: REPLCONF, PSYNC, SYNC, WAIT, ROLE. */
+/** Replication commands: REPLCONF, PSYNC, SYNC, WAIT, ROLE, REPLICAOF (SLAVEOF). */
 import { ERR_NOT_INTEGER, parseSafeInt } from './args.js';
 import { cmd, type CommandSpec, type Ctx } from './spec.js';
 
@@ -14,7 +14,32 @@ function psync(ctx: Ctx, argv: string[]): void {
   ctx.server.replication.psync(ctx.client, argv, argv[0].toLowerCase() === 'sync');
 }
 
+function replicaof(ctx: Ctx, argv: string[]): void {
+  const server = ctx.server;
+  if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
+    server.promote();
+    ctx.out.ok();
+    return;
+  }
+  const port = parseSafeInt(argv[2]);
+  if (port === null || port < 0 || port > 65535) {
+    ctx.error('ERR Invalid master port');
+    return;
+  }
+  const f = server.follower;
+  if (f !== null && f.host.toLowerCase() === argv[1].toLowerCase() && f.port === port) {
+    ctx.out.simple('OK Already connected to specified master');
+    return;
+  }
+  server.replicaOf(argv[1], port);
+  ctx.out.ok();
+}
+
 function wait(ctx: Ctx, argv: string[]): void {
+  if (ctx.server.follower !== null) {
+    ctx.error('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
+    return;
+  }
   const replicas = parseSafeInt(argv[1]);
   const timeout = parseSafeInt(argv[2]);
   if (replicas === null || timeout === null) {
@@ -30,8 +55,18 @@ function wait(ctx: Ctx, argv: string[]): void {
 }
 
 function role(ctx: Ctx): void {
-  const [name, offset, replicas] = ctx.server.replication.roleReply();
   const out = ctx.out;
+  const f = ctx.server.follower;
+  if (f !== null) {
+    out.arrayLen(5);
+    out.bulk('slave');
+    out.bulk(f.host);
+    out.integer(f.port);
+    out.bulk(f.roleState());
+    out.integer(f.offset);
+    return;
+  }
+  const [name, offset, replicas] = ctx.server.replication.roleReply();
   out.arrayLen(3);
   out.bulk(name);
   out.integer(offset);
@@ -53,6 +88,10 @@ export const replicationCommands: CommandSpec[] = [
     { ...S, since: '1.0.0', summary: 'An internal command used in replication.', complexity: '', syntax: '' }, psync),
   cmd('wait', 3, ['noscript'], [0, 0, 0], ['slow', 'connection'],
     { group: 'generic', since: '3.0.0', summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.', complexity: 'O(1)', syntax: 'numreplicas timeout' }, wait),
+  cmd('replicaof', 3, ['admin', 'noscript', 'stale', 'no_async_loading'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
+    { ...S, since: '5.0.0', summary: 'Configures a server as replica of another, or promotes it to a master.', complexity: 'O(1)', syntax: 'host port' }, replicaof),
+  cmd('slaveof', 3, ['admin', 'noscript', 'stale', 'no_async_loading'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
+    { ...S, since: '1.0.0', summary: 'Sets a Redis server as a replica of another, or promotes it to being a master.', complexity: 'O(1)', syntax: 'host port' }, replicaof),
   cmd('role', 1, ['noscript', 'loading', 'stale', 'fast'], [0, 0, 0], ['admin', 'fast', 'dangerous'],
     { ...S, since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', syntax: '' }, role),
 ];

@@ -114,11 +114,12 @@ export const FLAG_ADMIN = 64;
 export const FLAG_READONLY = 128;
 export const FLAG_NO_MULTI = 256;
 export const FLAG_LOADING = 512;
+export const FLAG_STALE = 1024;
 
 const BITS: Partial<Record<CommandFlag, number>> = {
   write: FLAG_WRITE, denyoom: FLAG_DENYOOM, no_auth: FLAG_NO_AUTH, skip_slowlog: FLAG_SKIP_SLOWLOG,
   skip_monitor: FLAG_SKIP_MONITOR, fast: FLAG_FAST, admin: FLAG_ADMIN, readonly: FLAG_READONLY, no_multi: FLAG_NO_MULTI,
-  loading: FLAG_LOADING,
+  loading: FLAG_LOADING, stale: FLAG_STALE,
 };
 
 function flagBits(flags: readonly CommandFlag[]): number {

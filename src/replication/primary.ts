@@ -20,8 +20,12 @@ export interface ReplicaLink {
   port: number;
   capaEof: boolean;
   capaPsync2: boolean;
-  /** wait_bgsave: waiting for a snapshot; send_bulk: receiving it; online: streaming. */
-  state: 'wait_bgsave' | 'send_bulk' | 'online';
+  /**
+   * wait_bgsave: waiting for a snapshot; send_bulk: receiving it; wait_ack: got a diskless
+   * snapshot, the stream starts at its first ACK (its loader looks for the EOF mark at the end of
+   * what it has read, so nothing may follow the mark until then); online: streaming.
+   */
+  state: 'wait_bgsave' | 'send_bulk' | 'wait_ack' | 'online';
   /** Last offset the replica acknowledged (REPLCONF ACK), -1 before any. */
   ackOffset: number;
   /** When the last ACK arrived (ms, wall clock). */
@@ -63,6 +67,11 @@ export class Primary {
   private selectedDb = -1;
   private readonly encoder = new CommandEncoder();
   private flushScheduled = false;
+  /**
+   * True while this node follows a primary: its stream is the primary's, passed on byte for byte
+   * (feedProxied); effects of applying it are not encoded again.
+   */
+  following = false;
 
   constructor(private readonly host: PrimaryHost, public backlogSize: number) {
     this.replid = host.randomHex(REPLID_BYTES);
@@ -79,7 +88,7 @@ export class Primary {
 
   /** An effect of a write: into the stream (only once a backlog exists, as in Redis). */
   write(db: number, argv: readonly string[]): void {
-    if (this.backlog === null) return;
+    if (this.backlog === null || this.following) return;
     if (db !== this.selectedDb) {
       this.encoder.append(['SELECT', String(db)]);
       this.selectedDb = db;
@@ -90,7 +99,7 @@ export class Primary {
 
   /** A command that belongs to no db (PING, REPLCONF GETACK): no SELECT before it. */
   writeControl(argv: readonly string[]): void {
-    if (this.backlog === null) return;
+    if (this.backlog === null || this.following) return;
     this.encoder.append(argv);
     this.scheduleFlush();
   }
@@ -107,6 +116,17 @@ export class Primary {
     const bytes = this.encoder.take();
     if (bytes === null || this.backlog === null) return;
     this.backlog.feed(bytes);
+    this.sendToReplicas(bytes);
+  }
+
+  /** Bytes of the followed primary's stream: into the backlog and on to our replicas, unchanged. */
+  feedProxied(bytes: Buffer): void {
+    if (this.backlog === null) return;
+    this.backlog.feed(bytes);
+    this.sendToReplicas(bytes);
+  }
+
+  private sendToReplicas(bytes: Buffer): void {
     for (const r of this.replicas) {
       if (r.state === 'online') {
         r.send(bytes);
@@ -115,6 +135,39 @@ export class Primary {
         r.pending.push(bytes);
       }
     }
+  }
+
+  /** After a full sync from a primary: its history is ours; our replicas must resync. */
+  followNewHistory(replid: string, offset: number): void {
+    this.following = true;
+    this.encoder.take();
+    this.replid = replid;
+    this.replid2 = NO_REPLID;
+    this.secondOffset = -1;
+    this.backlog = new ReplicationBacklog(this.backlogSize, offset);
+    this.disconnectReplicas('the primary changed history');
+  }
+
+  /** +CONTINUE with a new ID (our primary was promoted): the old ID stays valid up to `offset`. */
+  followedHistoryChanged(oldReplid: string, offset: number, newReplid: string): void {
+    this.replid2 = oldReplid;
+    this.secondOffset = offset + 1;
+    this.replid = newReplid;
+    this.disconnectReplicas('the replication ID changed');
+  }
+
+  /** REPLICAOF NO ONE: a new history of our own from here, the followed one kept as replid2. */
+  stopFollowing(): void {
+    if (!this.following) return;
+    this.following = false;
+    this.shiftReplicationId();
+    this.selectedDb = -1;
+    this.disconnectReplicas('this node was promoted');
+  }
+
+  /** Sub-replicas reconnect and PSYNC, learning the new replication ID (as Redis's disconnectSlaves). */
+  disconnectReplicas(reason: string): void {
+    for (const r of [...this.replicas]) r.close(reason);
   }
 
   /** The backlog, created when the first replica arrives (a fresh history, as Redis starts one). */
@@ -152,7 +205,7 @@ export class Primary {
   prepareSnapshotPoint(): number {
     this.ensureBacklog();
     this.flush();
-    this.selectedDb = -1;
+    if (!this.following) this.selectedDb = -1;
     return this.offset;
   }
 

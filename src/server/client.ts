@@ -7,6 +7,8 @@ import type { ReplicaLink } from '../replication/primary.js';
 
 /** The fake client that replays the AOF at start (Redis's CLIENT_ID_AOF): never refused with -LOADING. */
 export const LOADING_CLIENT_ID = Number.MAX_SAFE_INTEGER;
+/** The fake client that applies a followed primary's stream (Redis's server.master): not refused as read-only. */
+export const MASTER_CLIENT_ID = Number.MAX_SAFE_INTEGER - 1;
 
 export class Client {
   readonly parser: RequestParser;

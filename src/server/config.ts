@@ -85,6 +85,8 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'notify-keyspace-events', kind: 'notify', default: '' },
   { name: 'replicaof', aliases: ['slaveof'], kind: 'hostport', default: '', immutable: true },
   { name: 'masterauth', kind: 'string', default: '' },
+  { name: 'replica-read-only', aliases: ['slave-read-only'], kind: 'bool', default: 'yes' },
+  { name: 'replica-serve-stale-data', aliases: ['slave-serve-stale-data'], kind: 'bool', default: 'yes' },
   { name: 'repl-backlog-size', kind: 'memory', min: 16 * 1024, max: LONG_MAX, default: '1mb' },
   { name: 'repl-backlog-ttl', kind: 'int', min: 0, max: INT_MAX, default: '3600' },
   { name: 'repl-ping-replica-period', aliases: ['repl-ping-slave-period'], kind: 'int', min: 1, max: INT_MAX, default: '10' },
@@ -121,6 +123,8 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'rdb-del-sync-files', kind: 'bool', default: 'no', compatOnly: true },
   { name: 'repl-diskless-sync-max-replicas', kind: 'int', min: 0, max: INT_MAX, default: '0', compatOnly: true },
   { name: 'repl-disable-tcp-nodelay', kind: 'bool', default: 'no', compatOnly: true },
+  { name: 'replica-priority', aliases: ['slave-priority'], kind: 'int', min: 0, max: INT_MAX, default: '100', compatOnly: true },
+  { name: 'repl-diskless-load', kind: 'enum', values: ['disabled', 'on-empty-db', 'swapdb'], default: 'disabled', compatOnly: true },
 ];
 
 const BY_NAME = new Map<string, ParamSpec>();

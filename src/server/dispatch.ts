@@ -4,14 +4,14 @@
  */
 import { wrongArity } from '../commands/args.js';
 import {
-  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_LOADING, FLAG_NO_MULTI, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
+  FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_LOADING, FLAG_NO_MULTI, FLAG_STALE, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
   type BlockRequest, type CommandSpec, type Ctx, type NotifyClass,
 } from '../commands/spec.js';
 import type { Database } from '../keyspace/database.js';
 import { keyPositions } from '../commands/spec.js';
 import { KeyLimitError } from '../keyspace/database.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { LOADING_CLIENT_ID, type Client } from './client.js';
+import { LOADING_CLIENT_ID, MASTER_CLIENT_ID, type Client } from './client.js';
 import type { ConcordServer } from './server.js';
 
 /** The one context object, refilled before each command. */
@@ -121,7 +121,18 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     return;
   }
   const limits = server.limits;
-  if ((bits & FLAG_WRITE) !== 0 && client.id !== LOADING_CLIENT_ID) {
+  const follower = server.follower;
+  if (follower !== null && client.id < MASTER_CLIENT_ID) {
+    if ((bits & FLAG_WRITE) !== 0 && limits.replicaReadOnly) {
+      reject(server, client, "READONLY You can't write against a read only replica.", spec);
+      return;
+    }
+    if ((bits & FLAG_STALE) === 0 && !follower.linkUp && !limits.replicaServeStaleData) {
+      reject(server, client, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", spec);
+      return;
+    }
+  }
+  if ((bits & FLAG_WRITE) !== 0 && client.id < MASTER_CLIENT_ID) {
     if (server.writesRefused !== null) {
       reject(server, client, server.writesRefused, spec);
       return;

@@ -70,6 +70,7 @@ export class Replication {
           const offset = Number(value);
           if (Number.isSafeInteger(offset) && offset > link.ackOffset) link.ackOffset = offset;
           link.ackTimeMs = this.server.clock.now();
+          if (link.state === 'wait_ack') this.putOnline(link);
           this.checkWaiters();
           return { none: true };
         }
@@ -169,13 +170,20 @@ export class Replication {
       r.pending = [];
       if (!r.legacySync) r.send(Buffer.from(`+FULLRESYNC ${this.primary.replid} ${offset}\r\n`, 'latin1'));
     }
-    const snapshot = persistence.beginSnapshot(false, [['repl-stream-db', '0'], ['repl-id', this.primary.replid], ['repl-offset', String(offset)]]);
+    // The db the stream after the snapshot starts in: ours re-selects (0 is a placeholder); a
+    // followed primary's stream goes on in the db its last SELECT chose.
+    const streamDb = server.follower?.streamDb ?? 0;
+    const snapshot = persistence.beginSnapshot(false, [['repl-stream-db', String(streamDb)], ['repl-id', this.primary.replid], ['repl-offset', String(offset)]]);
     job.snapshot = snapshot;
     server.log.log('notice', `Starting BGSAVE for SYNC with target: ${diskless ? 'replicas sockets' : 'disk'} (${waiting.length} replica(s))`);
     try {
-      if (diskless) await this.sendDiskless(snapshot, waiting, job);
-      else await this.sendThroughDisk(snapshot, waiting, job);
-      for (const r of waiting) this.putOnline(r);
+      if (diskless) {
+        await this.sendDiskless(snapshot, waiting, job);
+        for (const r of waiting) if (r.state === 'send_bulk') r.state = 'wait_ack';
+      } else {
+        await this.sendThroughDisk(snapshot, waiting, job);
+        for (const r of waiting) this.putOnline(r);
+      }
     } catch (err) {
       server.log.log('warning', `Full synchronization failed: ${(err as Error).message}`);
       for (const r of waiting) if (r.state === 'send_bulk') r.close('full sync failed');
@@ -243,7 +251,7 @@ export class Replication {
   }
 
   private putOnline(link: ReplicaLink): void {
-    if (link.state !== 'send_bulk' || !this.primary.replicas.includes(link)) return;
+    if ((link.state !== 'send_bulk' && link.state !== 'wait_ack') || !this.primary.replicas.includes(link)) return;
     link.state = 'online';
     link.ackTimeMs = this.server.clock.now();
     const pending = link.pending ?? [];
@@ -322,7 +330,7 @@ export class Replication {
     if (p.replicas.length === 0) return;
     const cfg = this.server.config;
     const pingPeriodMs = cfg.getInt('repl-ping-replica-period') * 1000;
-    if (nowMs - this.lastPingMs >= pingPeriodMs) {
+    if (!p.following && nowMs - this.lastPingMs >= pingPeriodMs) {
       this.lastPingMs = nowMs;
       p.writeControl(['PING']);
     }

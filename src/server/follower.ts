@@ -1,0 +1,422 @@
+/**
+ * The replica side: REPLICAOF host port makes this node follow a primary (Concord or a real
+ * redis-server) with Redis's handshake (PING, AUTH, REPLCONF listening-port, REPLCONF capa eof
+ * capa psync2, PSYNC), a full resync (the snapshot received to a temp file or one buffer, then
+ * loaded in place of the data set) or a partial one (+CONTINUE), then the command stream applied
+ * by a master client. Offsets count the stream's bytes; REPLCONF ACK goes back every second and
+ * on GETACK. The bytes received are passed on unchanged to this node's own replicas (chained
+ * replication) under the primary's replication ID.
+ */
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import net from 'node:net';
+import { join } from 'node:path';
+import { loadRdb } from '../persistence/load.js';
+import { removeQuietly } from '../persistence/files.js';
+import { RequestParser } from '../protocol/request-parser.js';
+import { CommandEncoder } from '../protocol/command-encoder.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { Client, MASTER_CLIENT_ID } from './client.js';
+import { execute } from './dispatch.js';
+import type { ConcordServer } from './server.js';
+
+/** Seconds between reconnection attempts and between ACKs. */
+const RECONNECT_MS = 1000;
+const ACK_PERIOD_MS = 1000;
+/** Longest handshake reply line accepted. */
+const HANDSHAKE_LINE_BYTES_MAX = 64 * 1024;
+const EOF_MARK_BYTES = 40;
+
+type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
+
+export class Follower {
+  state: LinkState = 'connect';
+  /** Offset of the last byte of the stream applied (the replica's master_repl_offset). */
+  offset = 0;
+  /** The primary's replication ID we follow ('?' before the first sync). */
+  replid = '?';
+  syncInProgress = false;
+  lastIoMs = 0;
+  private socket: net.Socket | null = null;
+  private input: Buffer = Buffer.alloc(0);
+  private steps: Array<{ send: string[] | null; expect: (line: string) => void }> = [];
+  private parser: RequestParser | null = null;
+  private readonly masterClient: Client;
+  private readonly proxy = new CommandEncoder();
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private ackTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private bulk: { remaining: number; buf: Buffer; at: number } | { eofMark: string; fd: number; path: string; tail: Buffer } | null = null;
+
+  /** `history`: the replication ID and offset of the data we hold, tried with PSYNC first. */
+  constructor(private readonly server: ConcordServer, readonly host: string, readonly port: number, history: { replid: string; offset: number } | null) {
+    if (history !== null) {
+      this.replid = history.replid;
+      this.offset = history.offset;
+    }
+    const fakeSocket = { remoteAddress: host, remotePort: port, localAddress: '', localPort: 0, writableLength: 0 } as unknown as net.Socket;
+    this.masterClient = new Client(MASTER_CLIENT_ID, fakeSocket, { bulkBytesMax: 0, multibulkLenMax: 0 }, server.clock.now(), false);
+    this.masterClient.name = 'master';
+  }
+
+  /** The db the primary's stream is in (its last SELECT), passed to our own replicas' snapshots. */
+  get streamDb(): number {
+    return this.masterClient.db;
+  }
+
+  get linkUp(): boolean {
+    return this.state === 'connected';
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+    this.ackTimer = setInterval(() => this.sendAck(), ACK_PERIOD_MS);
+    this.ackTimer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.reconnectTimer !== null) clearTimeout(this.reconnectTimer);
+    if (this.ackTimer !== null) clearInterval(this.ackTimer);
+    this.reconnectTimer = null;
+    this.ackTimer = null;
+    this.dropLink();
+  }
+
+  private log(level: 'notice' | 'warning', message: string): void {
+    this.server.log.log(level, message);
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.state = 'connecting';
+    this.log('notice', `Connecting to MASTER ${this.host}:${this.port}`);
+    const socket = net.connect({ host: this.host, port: this.port });
+    socket.setNoDelay(true);
+    this.socket = socket;
+    this.input = Buffer.alloc(0);
+    socket.on('connect', () => {
+      this.log('notice', 'MASTER <-> REPLICA sync started');
+      this.state = 'handshake';
+      this.lastIoMs = this.server.clock.now();
+      this.handshake();
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => this.log('warning', `Error condition on socket for SYNC: ${err.message}`));
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      this.dropLink();
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer !== null) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, RECONNECT_MS);
+    this.reconnectTimer.unref();
+  }
+
+  private dropLink(): void {
+    const s = this.socket;
+    this.socket = null;
+    if (s !== null) s.destroy();
+    if (this.state === 'connected') this.log('notice', 'Connection with master lost.');
+    this.state = 'connect';
+    this.syncInProgress = false;
+    this.parser = null;
+    this.loadingSnapshot = false;
+    this.abortBulk();
+  }
+
+  private fail(reason: string): void {
+    this.log('warning', reason);
+    this.dropLink();
+    this.scheduleReconnect();
+  }
+
+  private send(argv: readonly string[]): void {
+    let s = `*${argv.length}\r\n`;
+    for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
+    this.socket?.write(Buffer.from(s, 'latin1'));
+  }
+
+  private handshake(): void {
+    const cfg = this.server.config;
+    const steps: typeof this.steps = [];
+    steps.push({ send: ['PING'], expect: (line) => this.expectNotError(line, 'PING', ['-NOAUTH', '-NOPERM', '-ERR operation not permitted']) });
+    const pass = cfg.getString('masterauth');
+    if (pass !== '') {
+      const user = cfg.getString('masteruser');
+      steps.push({ send: user !== '' ? ['AUTH', user, pass] : ['AUTH', pass], expect: (line) => this.expectNotError(line, 'AUTH') });
+    }
+    steps.push({ send: ['REPLCONF', 'listening-port', String(this.server.port)], expect: () => {} });
+    steps.push({ send: ['REPLCONF', 'capa', 'eof', 'capa', 'psync2'], expect: () => {} });
+    const [replid, offset] = this.replid === '?' ? ['?', '-1'] : [this.replid, String(this.offset + 1)];
+    if (replid === '?') this.log('notice', 'Partial resynchronization not possible (no cached master)');
+    else this.log('notice', `Trying a partial resynchronization (request ${replid}:${offset}).`);
+    steps.push({ send: ['PSYNC', replid, offset], expect: (line) => this.psyncReply(line) });
+    this.steps = steps;
+    this.nextStep();
+  }
+
+  private expectNotError(line: string, what: string, allowed: string[] = []): void {
+    if (line.startsWith('-') && !allowed.some((a) => line.startsWith(a))) throw new Error(`Error reply to ${what} from master: '${line.slice(1)}'`);
+  }
+
+  private nextStep(): void {
+    const step = this.steps[0];
+    if (step?.send !== null && step !== undefined) this.send(step.send);
+  }
+
+  private onData(chunk: Buffer): void {
+    this.lastIoMs = this.server.clock.now();
+    try {
+      if (this.state === 'connected') {
+        this.applyStream(chunk);
+        return;
+      }
+      this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
+      while (this.input.length > 0 && !this.linkUp && this.socket !== null && !this.loadingSnapshot) {
+        if (this.bulk !== null) {
+          if (!this.receiveBulk()) return;
+          continue;
+        }
+        if (this.state === 'sync' && this.input[0] === 0x0a) {
+          // Keepalive newlines the primary sends while it prepares the snapshot.
+          this.input = this.input.subarray(1);
+          continue;
+        }
+        const eol = this.input.indexOf('\r\n');
+        if (eol < 0) {
+          if (this.input.length > HANDSHAKE_LINE_BYTES_MAX) throw new Error('handshake reply line too long');
+          return;
+        }
+        const line = this.input.latin1Slice(0, eol);
+        this.input = this.input.subarray(eol + 2);
+        if (this.state === 'sync') this.startBulk(line);
+        else {
+          const step = this.steps.shift();
+          if (step === undefined) throw new Error(`unexpected reply '${line}'`);
+          step.expect(line);
+          this.nextStep();
+        }
+      }
+      if (this.linkUp && this.input.length > 0) {
+        const rest = this.input;
+        this.input = Buffer.alloc(0);
+        this.applyStream(rest);
+      }
+    } catch (err) {
+      this.fail(`MASTER <-> REPLICA sync failed: ${(err as Error).message}`);
+    }
+  }
+
+  private psyncReply(line: string): void {
+    if (line.startsWith('+FULLRESYNC')) {
+      const [, replid, offset] = line.split(' ');
+      if (replid === undefined || !/^[0-9]+$/.test(offset ?? '')) throw new Error(`bad FULLRESYNC reply '${line}'`);
+      this.log('notice', `Full resync from master: ${replid}:${offset}`);
+      this.pendingFull = { replid, offset: Number(offset) };
+      this.state = 'sync';
+      this.syncInProgress = true;
+      return;
+    }
+    if (line.startsWith('+CONTINUE')) {
+      const newId = line.split(' ')[1];
+      if (newId !== undefined && newId !== this.replid) {
+        this.server.replication.primary.followedHistoryChanged(this.replid, this.offset, newId);
+        this.replid = newId;
+      }
+      this.log('notice', 'Successful partial resynchronization with master.');
+      this.online();
+      return;
+    }
+    throw new Error(`unexpected reply to PSYNC from master: '${line}'`);
+  }
+
+  private pendingFull: { replid: string; offset: number } | null = null;
+  /** The received snapshot is being loaded; bytes arriving meanwhile wait in `input`. */
+  private loadingSnapshot = false;
+
+  private startBulk(line: string): void {
+    if (line.startsWith('-')) throw new Error(`master aborted the transfer: '${line.slice(1)}'`);
+    if (!line.startsWith('$')) throw new Error(`bad protocol from master, the first byte is not '$' (we received '${line}')`);
+    if (line.startsWith('$EOF:')) {
+      const mark = line.slice(5);
+      if (mark.length !== EOF_MARK_BYTES) throw new Error('bad EOF mark from master');
+      const path = join(this.server.config.getString('dir'), `temp-${process.pid}.${Date.now()}.rdb`);
+      this.bulk = { eofMark: mark, fd: openSync(path, 'w'), path, tail: Buffer.alloc(0) };
+      this.log('notice', 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+      return;
+    }
+    const len = Number(line.slice(1));
+    if (!Number.isSafeInteger(len) || len < 0) throw new Error(`bad bulk length from master '${line}'`);
+    this.log('notice', `MASTER <-> REPLICA sync: receiving ${len} bytes from master to memory`);
+    this.bulk = { remaining: len, buf: Buffer.allocUnsafe(len), at: 0 };
+  }
+
+  /** Consumes snapshot bytes from `input`; true when the snapshot is complete (and loading started). */
+  private receiveBulk(): boolean {
+    const b = this.bulk!;
+    if ('remaining' in b) {
+      const n = Math.min(b.remaining, this.input.length);
+      this.input.copy(b.buf, b.at, 0, n);
+      b.at += n;
+      b.remaining -= n;
+      this.input = this.input.subarray(n);
+      if (b.remaining > 0) return false;
+      this.bulk = null;
+      this.loadSnapshot(b.buf);
+      return true;
+    }
+    // EOF-marked: the mark ends the snapshot; whatever follows it is already the stream.
+    const data = b.tail.length === 0 ? this.input : Buffer.concat([b.tail, this.input]);
+    this.input = Buffer.alloc(0);
+    const markAt = data.indexOf(b.eofMark, 0, 'latin1');
+    if (markAt >= 0) {
+      writeAll(b.fd, data.subarray(0, markAt));
+      closeSync(b.fd);
+      this.bulk = null;
+      this.input = data.subarray(markAt + EOF_MARK_BYTES);
+      const buf = readFileSync(b.path);
+      removeQuietly(b.path);
+      this.loadSnapshot(buf);
+      return true;
+    }
+    // Keep the last bytes back: the mark may straddle two reads.
+    const keep = Math.min(EOF_MARK_BYTES - 1, data.length);
+    writeAll(b.fd, data.subarray(0, data.length - keep));
+    b.tail = Buffer.from(data.subarray(data.length - keep));
+    return false;
+  }
+
+  private abortBulk(): void {
+    const b = this.bulk;
+    this.bulk = null;
+    if (b !== null && 'fd' in b) {
+      try {
+        closeSync(b.fd);
+      } catch {
+        // Closed already.
+      }
+      removeQuietly(b.path);
+    }
+  }
+
+  /** Replaces the data set with the snapshot, then goes online (the stream that follows waits in `input`). */
+  private loadSnapshot(buf: Buffer): void {
+    const server = this.server;
+    const full = this.pendingFull!;
+    this.pendingFull = null;
+    const socket = this.socket;
+    socket?.pause();
+    server.loading = true;
+    this.loadingSnapshot = true;
+    for (const db of server.keyspace.dbs) db.clear();
+    server.tablesReplaced();
+    this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    loadRdb(buf, server.keyspace, { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic() }).then(
+      ({ progress, reader }) => {
+        server.loading = false;
+        this.loadingSnapshot = false;
+        if (this.socket !== socket) return;
+        this.log('notice', `Done loading RDB, keys loaded: ${progress.keysLoaded}, keys expired: ${progress.keysExpired}.`);
+        this.replid = full.replid;
+        this.offset = full.offset;
+        // The stream goes on in the db the primary's last SELECT chose (Redis's repl-stream-db).
+        const streamDb = Number(reader.aux.get('repl-stream-db') ?? '0');
+        this.masterClient.db = Number.isInteger(streamDb) && streamDb >= 0 && streamDb < server.keyspace.dbs.length ? streamDb : 0;
+        server.replication.primary.followNewHistory(full.replid, full.offset);
+        this.log('notice', 'MASTER <-> REPLICA sync: Finished with success');
+        this.online();
+        socket?.resume();
+        if (this.input.length > 0) {
+          const rest = this.input;
+          this.input = Buffer.alloc(0);
+          this.applyStream(rest);
+        }
+      },
+      (err: Error) => {
+        server.loading = false;
+        this.loadingSnapshot = false;
+        this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${err.message}`);
+      },
+    );
+  }
+
+  private online(): void {
+    this.state = 'connected';
+    this.syncInProgress = false;
+    this.parser = new RequestParser({ bulkBytesMax: 1 << 30, multibulkLenMax: 1 << 24 });
+    this.parser.authenticated = true;
+    this.sendAck();
+  }
+
+  /** Applies the primary's commands, counting their bytes, and passes the bytes on to our replicas. */
+  private applyStream(chunk: Buffer): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    const commands: string[][] = [];
+    try {
+      parser.feed(chunk, commands);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.fail(`Protocol error from master: ${err.message}`);
+      return;
+    }
+    const server = this.server;
+    server.beginBatch();
+    for (const argv of commands) {
+      // Passed on exactly as applied: the primary sends canonical RESP, so re-encoding gives its bytes.
+      this.proxy.append(argv);
+      const isGetack = argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack';
+      if (isGetack) this.sendAck();
+      else {
+        execute(server, this.masterClient, argv);
+        server.out.take();
+      }
+      this.offset += encodedLength(argv);
+    }
+    const bytes = this.proxy.take();
+    if (bytes !== null) server.replication.primary.feedProxied(bytes);
+  }
+
+  private sendAck(): void {
+    if (this.state !== 'connected' || this.socket === null) return;
+    this.send(['REPLCONF', 'ACK', String(this.offset)]);
+  }
+
+  infoFields(nowMs: number): Array<[string, string | number]> {
+    return [
+      ['master_host', this.host],
+      ['master_port', this.port],
+      ['master_link_status', this.linkUp ? 'up' : 'down'],
+      ['master_last_io_seconds_ago', this.lastIoMs > 0 ? Math.floor((nowMs - this.lastIoMs) / 1000) : -1],
+      ['master_sync_in_progress', this.syncInProgress ? 1 : 0],
+      ['slave_read_repl_offset', this.offset],
+      ['slave_repl_offset', this.offset],
+      ['slave_priority', 100],
+      ['slave_read_only', this.server.config.getBool('replica-read-only') ? 1 : 0],
+      ['replica_announced', 1],
+    ];
+  }
+
+  roleState(): string {
+    return this.state === 'connected' ? 'connected' : this.state === 'sync' ? 'sync' : this.state === 'connect' ? 'connect' : 'connecting';
+  }
+}
+
+/** Bytes of a command as RESP (the primary always sends canonical multibulk). */
+function encodedLength(argv: readonly string[]): number {
+  let n = 3 + String(argv.length).length;
+  for (const a of argv) n += 5 + String(a.length).length + a.length;
+  return n;
+}
+
+function writeAll(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
