@@ -64,6 +64,11 @@ export class Database {
    * primary's DEL arrives, so replicas never diverge.
    */
   deleteExpired = true;
+  /**
+   * True while a replica applies its primary's stream: keys past their TTL still exist for those
+   * commands (the primary decides expiry and sends DEL), as Redis's expireIfNeeded for the master.
+   */
+  applyingPrimaryStream = false;
 
   constructor(readonly id: number, private readonly events: KeyspaceEvents) {}
 
@@ -76,7 +81,7 @@ export class Database {
     const v = this.dict.get(key);
     if (v === undefined || this.expires.size === 0) return v;
     const at = this.expires.get(key);
-    if (at === undefined || at >= now) return v;
+    if (at === undefined || at >= now || this.applyingPrimaryStream) return v;
     this.expireNow(key);
     return undefined;
   }

@@ -369,6 +369,19 @@ export class Follower {
     }
     const server = this.server;
     server.beginBatch();
+    const dbs = server.keyspace.dbs;
+    for (const db of dbs) db.applyingPrimaryStream = true;
+    try {
+      this.applyCommands(commands);
+    } finally {
+      for (const db of dbs) db.applyingPrimaryStream = false;
+    }
+    const bytes = this.proxy.take();
+    if (bytes !== null) server.replication.primary.feedProxied(bytes);
+  }
+
+  private applyCommands(commands: string[][]): void {
+    const server = this.server;
     for (const argv of commands) {
       // Passed on exactly as applied: the primary sends canonical RESP, so re-encoding gives its bytes.
       this.proxy.append(argv);
@@ -380,8 +393,6 @@ export class Follower {
       }
       this.offset += encodedLength(argv);
     }
-    const bytes = this.proxy.take();
-    if (bytes !== null) server.replication.primary.feedProxied(bytes);
   }
 
   private sendAck(): void {

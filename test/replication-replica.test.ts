@@ -1,0 +1,164 @@
+/**
+ * Concord as a replica: of a real redis-server 7.0 (the migration path) and of another Concord
+ * node. Full and partial resync, byte-exact offsets, read-only, expired keys kept until the
+ * primary's DEL, chained replication, promotion with PSYNC2 (the former primary resyncs
+ * partially from the promoted replica), WAIT against Concord replicas.
+ */
+import { describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';
+import { RespClient, type Reply } from './helpers/resp-client.js';
+import { waitUntil } from './helpers/util.js';
+
+async function started(t: TestContext, p: Promise<ServerProcess>): Promise<{ srv: ServerProcess; c: RespClient }> {
+  const srv = await p;
+  const c = await RespClient.connect(srv.port);
+  t.after(async () => {
+    c.close();
+    await srv.stop();
+  });
+  return { srv, c };
+}
+
+async function field(c: RespClient, section: string, name: string): Promise<string> {
+  const text = String(await c.call('INFO', section));
+  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(text);
+  return m === null ? '' : m[1].trim();
+}
+
+async function linkUp(c: RespClient): Promise<void> {
+  await waitUntil(async () => (await field(c, 'replication', 'master_link_status')) === 'up', 10_000, 'replica link up');
+}
+
+async function offsetsAgree(primary: RespClient, replica: RespClient): Promise<void> {
+  await waitUntil(async () => {
+    const p = await field(primary, 'replication', 'master_repl_offset');
+    return p === (await field(replica, 'replication', 'slave_repl_offset')) && p === (await field(replica, 'replication', 'master_repl_offset'));
+  }, 5000, 'replica offset equals the primary\'s');
+}
+
+/** Keys of every type, with encodings Redis writes compactly (listpack, intset, quicklist) and large. */
+async function writeAllTypes(c: RespClient, prefix: string): Promise<void> {
+  await c.call('SET', `${prefix}s`, 'bin\x00\r\n\xff');
+  await c.call('SET', `${prefix}n`, '12345');
+  await c.call('SET', `${prefix}long`, 'x'.repeat(5000));
+  await c.call('SET', `${prefix}ttl`, 'v', 'EX', '1000');
+  await c.call('RPUSH', `${prefix}l`, 'a', 'b', 'c');
+  await c.call('RPUSH', `${prefix}big`, ...Array.from({ length: 1000 }, (_, i) => `e${i}`));
+  await c.call('SADD', `${prefix}si`, '1', '2', '3');
+  await c.call('SADD', `${prefix}ss`, ...Array.from({ length: 600 }, (_, i) => `m${i}`));
+  await c.call('HSET', `${prefix}h`, 'f', 'v', 'g', 'w');
+  await c.call('ZADD', `${prefix}z`, '1.5', 'a', '-inf', 'b', 'inf', 'c');
+  await c.call('SELECT', '5');
+  await c.call('SET', `${prefix}db5`, 'x');
+  await c.call('SELECT', '0');
+}
+
+async function snapshotOf(c: RespClient): Promise<string> {
+  const parts: string[] = [];
+  for (const db of ['0', '5']) {
+    await c.call('SELECT', db);
+    const keys = ((await c.call('KEYS', '*')) as string[]).sort();
+    for (const k of keys) {
+      const type = String(await c.call('TYPE', k));
+      let v: Reply;
+      if (type === 'string') v = await c.call('GET', k);
+      else if (type === 'list') v = await c.call('LRANGE', k, '0', '-1');
+      else if (type === 'set') v = ((await c.call('SMEMBERS', k)) as string[]).sort();
+      else if (type === 'hash') v = await c.call('HGETALL', k);
+      else v = await c.call('ZRANGE', k, '0', '-1', 'WITHSCORES');
+      parts.push(JSON.stringify([db, k, type, v]));
+    }
+  }
+  await c.call('SELECT', '0');
+  return parts.join('\n');
+}
+
+async function sameData(a: RespClient, b: RespClient): Promise<void> {
+  const want = await snapshotOf(a);
+  await waitUntil(async () => (await snapshotOf(b)) === want, 5000, 'same data');
+}
+
+describe('Concord replica of a real redis-server', () => {
+  test('full sync, stream, read-only, expiry by the primary\'s DEL, partial resync, offsets', async (t) => {
+    const p = await started(t, startRedis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']));
+    await writeAllTypes(p.c, 'before:');
+    const r = await started(t, startConcord(['--replicaof', '127.0.0.1', String(p.srv.port)]));
+    await linkUp(r.c);
+    await sameData(p.c, r.c);
+    await writeAllTypes(p.c, 'after:');
+    await p.c.call('MULTI');
+    await p.c.call('INCR', 'tx');
+    await p.c.call('LPUSH', 'after:l', 'z');
+    await p.c.call('EXEC');
+    await sameData(p.c, r.c);
+    await offsetsAgree(p.c, r.c);
+
+    assert.deepEqual(await r.c.call('SET', 'k', 'v'), { error: "READONLY You can't write against a read only replica." });
+    assert.equal(await field(r.c, 'replication', 'role'), 'slave');
+    const role = (await r.c.call('ROLE')) as Reply[];
+    assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', p.srv.port, 'connected']);
+
+    // A key past its TTL is hidden on the replica but removed only by the primary's DEL.
+    assert.equal(await p.c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0'), 'OK');
+    await p.c.call('SET', 'short', 'v', 'PX', '50');
+    await waitUntil(async () => (await r.c.call('EXISTS', 'short')) === 1, 5000, 'short key replicated');
+    await waitUntil(async () => (await r.c.call('GET', 'short')) === null, 5000, 'hidden once expired');
+    const keysBefore = Number(await r.c.call('DBSIZE'));
+    assert.equal(await p.c.call('GET', 'short'), null, 'the primary expires it lazily and sends DEL');
+    await waitUntil(async () => Number(await r.c.call('DBSIZE')) === keysBefore - 1, 5000, 'DEL reached the replica');
+
+    // The link drops: Concord comes back with PSYNC and gets only what it missed.
+    assert.ok(Number(await p.c.call('CLIENT', 'KILL', 'TYPE', 'replica')) >= 1);
+    await p.c.call('SET', 'while-away', '1');
+    await waitUntil(async () => (await field(p.c, 'stats', 'sync_partial_ok')) === '1', 10_000, 'partial resync');
+    assert.equal(await field(p.c, 'stats', 'sync_full'), '1');
+    await sameData(p.c, r.c);
+    await offsetsAgree(p.c, r.c);
+  });
+
+  test('chained: redis -> Concord -> redis, then Concord is promoted and the old primary follows it partially', async (t) => {
+    const top = await started(t, startRedis(['--repl-diskless-sync-delay', '0']));
+    await writeAllTypes(top.c, 'a:');
+    const mid = await started(t, startConcord(['--replicaof', '127.0.0.1', String(top.srv.port), '--repl-diskless-sync-delay', '0']));
+    await linkUp(mid.c);
+    const leaf = await started(t, startRedis(['--replicaof', '127.0.0.1', String(mid.srv.port)]));
+    await linkUp(leaf.c);
+    await top.c.call('SET', 'through', 'both');
+    await sameData(top.c, leaf.c);
+    await offsetsAgree(top.c, leaf.c);
+    assert.equal(await field(leaf.c, 'replication', 'master_replid'), await field(top.c, 'replication', 'master_replid'), 'one history');
+
+    // Failover: promote Concord, point the old primary at it.
+    const oldId = await field(top.c, 'replication', 'master_replid');
+    assert.equal(await mid.c.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await field(mid.c, 'replication', 'master_replid2'), oldId);
+    assert.equal(await mid.c.call('SET', 'after', 'promotion'), 'OK');
+    assert.equal(await top.c.call('REPLICAOF', '127.0.0.1', String(mid.srv.port)), 'OK');
+    await linkUp(top.c);
+    await waitUntil(async () => (await top.c.call('GET', 'after')) === 'promotion', 5000, 'old primary follows');
+    await waitUntil(async () => (await leaf.c.call('GET', 'after')) === 'promotion', 5000, 'leaf follows the new history');
+    assert.equal(await field(mid.c, 'stats', 'sync_full'), '1', 'only the leaf ever needed a full sync');
+    assert.ok(Number(await field(mid.c, 'stats', 'sync_partial_ok')) >= 2, 'old primary and leaf resynced partially');
+  });
+});
+
+describe('Concord replica of Concord', () => {
+  test('replicates, answers GETACK so WAIT works, and REPLICAOF NO ONE takes writes', async (t) => {
+    const p = await started(t, startConcord(['--repl-diskless-sync-delay', '0']));
+    await writeAllTypes(p.c, 'x:');
+    const r = await started(t, startConcord(['--repl-diskless-sync-delay', '0']));
+    assert.equal(await r.c.call('REPLICAOF', '127.0.0.1', String(p.srv.port)), 'OK');
+    assert.equal(await r.c.call('REPLICAOF', '127.0.0.1', String(p.srv.port)), 'OK Already connected to specified master');
+    await linkUp(r.c);
+    await sameData(p.c, r.c);
+    await p.c.call('SET', 'w', '1');
+    assert.equal(await p.c.call('WAIT', '1', '5000'), 1);
+    assert.equal(await r.c.call('GET', 'w'), '1');
+    await offsetsAgree(p.c, r.c);
+    assert.match(String((await r.c.call('WAIT', '1', '10') as { error: string }).error), /^ERR WAIT cannot be used with replica instances/);
+    assert.equal(await r.c.call('REPLICAOF', 'NO', 'ONE'), 'OK');
+    assert.equal(await r.c.call('SET', 'mine', 'now'), 'OK');
+    assert.equal(await field(r.c, 'replication', 'role'), 'master');
+  });
+});
