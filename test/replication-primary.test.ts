@@ -132,4 +132,28 @@ describe('Concord primary, redis-server replica', () => {
     await waitUntil(async () => (await field(r.c, 'replication', 'master_link_status')) === 'up', 10_000, 'replica link up');
     await waitUntil(async () => (await p.c.call('SET', 'k', 'v')) === 'OK', 5000, 'writes accepted with a replica');
   });
+
+  test('write-quorum 2 with two Concord replicas: OK once both acknowledge, -NOQUORUM when one is stopped', async (t) => {
+    const p = await started(t, startConcord(['--repl-diskless-sync-delay', '0', '--write-quorum', '2', '--write-quorum-timeout', '300']));
+    const replicas = [await started(t, startConcord([])), await started(t, startConcord([]))];
+    for (const r of replicas) {
+      assert.equal(await r.c.call('REPLICAOF', '127.0.0.1', String(p.srv.port)), 'OK');
+      await waitUntil(async () => (await field(r.c, 'replication', 'master_link_status')) === 'up', 10_000, 'replica link up');
+    }
+    // Pipelined writes and reads: each write's reply waits for its quorum, in order.
+    const replies = await Promise.all([p.c.call('SET', 'a', '1'), p.c.call('GET', 'a'), p.c.call('INCR', 'n'), p.c.call('INCR', 'n')]);
+    assert.deepEqual(replies, ['OK', '1', 1, 2]);
+    for (const r of replicas) assert.equal(await r.c.call('GET', 'n'), '2', 'acknowledged by both before the reply');
+
+    replicas[1].srv.child.kill('SIGSTOP');
+    try {
+      const refused = await p.c.call('SET', 'b', '2');
+      assert.deepEqual(refused, { error: 'NOQUORUM the write was applied on the primary but acknowledged by only 1 of the 2 replicas write-quorum requires before write-quorum-timeout' });
+      assert.equal(await p.c.call('GET', 'b'), '2', 'applied on the primary, as the error says');
+      assert.equal(await p.c.call('WAIT', '2', '200'), 1, 'WAIT times out with the count it got');
+    } finally {
+      replicas[1].srv.child.kill('SIGCONT');
+    }
+    await waitUntil(async () => (await p.c.call('SET', 'c', '3')) === 'OK', 10_000, 'quorum back once the replica resumes');
+  });
 });

@@ -24,6 +24,8 @@ interface Waiter {
   offset: number;
   replicas: number;
   timer: NodeJS.Timeout | null;
+  /** write-quorum: the write's own reply, sent once enough replicas acknowledged (else an error). */
+  reply: Buffer[] | null;
 }
 
 export class Replication {
@@ -131,10 +133,16 @@ export class Replication {
     }
     p.syncFull++;
     client.replica = link;
-    p.ensureBacklog();
-    if (!server.effects.includes(p)) server.effects.push(p);
+    this.streamWrites();
     p.replicas.push(link);
     this.scheduleFullSync();
+  }
+
+  /** Writes go into the replication stream (and its offsets advance) from now on. */
+  streamWrites(): void {
+    const p = this.primary;
+    p.ensureBacklog();
+    if (!this.server.effects.includes(p)) this.server.effects.push(p);
   }
 
   /** Starts a full sync for every waiting replica, after repl-diskless-sync-delay, when no other job runs. */
@@ -276,7 +284,7 @@ export class Replication {
     const offset = client.woff;
     const acked = p.acksAtLeast(offset);
     if (acked >= replicas || client.multi !== null) return acked;
-    const waiter: Waiter = { client, offset, replicas, timer: null };
+    const waiter: Waiter = { client, offset, replicas, timer: null, reply: null };
     client.blocked = { keys: [], dbIndex: client.db, argv: ['wait'] };
     this.waiters.add(waiter);
     if (timeoutMs > 0) {
@@ -284,6 +292,27 @@ export class Replication {
     }
     this.requestAcks();
     return null;
+  }
+
+  /**
+   * write-quorum W: the reply of the write just executed (the shared writer's bytes after
+   * `replyStart`) waits until W replicas acknowledged the client's offset. Earlier replies of the
+   * same read leave now; the client's later commands wait, as behind a WAIT.
+   */
+  holdForQuorum(client: Client, replyStart: number, quorum: number): void {
+    const server = this.server;
+    const pieces = server.out.take() ?? [];
+    const [before, mine] = splitAt(pieces, replyStart);
+    if (before.length > 0) server.deliver(client, before);
+    if (this.primary.acksAtLeast(client.woff) >= quorum) {
+      server.deliver(client, mine);
+      return;
+    }
+    const waiter: Waiter = { client, offset: client.woff, replicas: quorum, timer: null, reply: mine };
+    client.blocked = { keys: [], dbIndex: client.db, argv: ['write-quorum'] };
+    this.waiters.add(waiter);
+    waiter.timer = setTimeout(() => this.release(waiter), server.config.getInt('write-quorum-timeout'));
+    this.requestAcks();
   }
 
   /** Asks every replica for an ACK, once per event-loop turn however many clients wait. */
@@ -309,7 +338,15 @@ export class Replication {
     const client = w.client;
     if (client.closed) return;
     client.blocked = null;
-    this.server.sendTo(client, Buffer.from(`:${this.primary.acksAtLeast(w.offset)}\r\n`, 'latin1'));
+    const acked = this.primary.acksAtLeast(w.offset);
+    if (w.reply === null) {
+      this.server.sendTo(client, Buffer.from(`:${acked}\r\n`, 'latin1'));
+    } else if (acked >= w.replicas) {
+      this.server.deliver(client, w.reply);
+    } else {
+      this.server.stats.error('NOQUORUM');
+      this.server.sendTo(client, Buffer.from(`-NOQUORUM the write was applied on the primary but acknowledged by only ${acked} of the ${w.replicas} replicas write-quorum requires before write-quorum-timeout\r\n`, 'latin1'));
+    }
     this.server.resume(client);
   }
 
@@ -353,6 +390,23 @@ export class Replication {
     const p = this.primary;
     return ['master', p.offset, p.replicas.map((r) => [r.ip, String(r.port), String(Math.max(0, r.ackOffset))] as [string, string, string])];
   }
+}
+
+/** Splits reply pieces at byte `at`: the bytes before, and from, that point. */
+function splitAt(pieces: Buffer[], at: number): [Buffer[], Buffer[]] {
+  const before: Buffer[] = [];
+  const after: Buffer[] = [];
+  let seen = 0;
+  for (const p of pieces) {
+    if (seen + p.length <= at) before.push(p);
+    else if (seen >= at) after.push(p);
+    else {
+      before.push(p.subarray(0, at - seen));
+      after.push(p.subarray(at - seen));
+    }
+    seen += p.length;
+  }
+  return [before, after];
 }
 
 function randomMark(server: ConcordServer): string {

@@ -90,7 +90,7 @@ export class ConcordServer {
   /** Config values read on every command, kept current by config watchers. */
   readonly limits = {
     maxmemoryBytes: 0, slowlogSlowerThanUs: 10000, slowlogLenMax: 128, latencyThresholdMs: 0, queryBufferBytesMax: 1 << 30,
-    authRequired: false, minReplicasToWrite: 0, replicaReadOnly: true, replicaServeStaleData: true,
+    authRequired: false, minReplicasToWrite: 0, replicaReadOnly: true, replicaServeStaleData: true, writeQuorum: 0,
   };
   readonly ctx: ExecContext;
   readonly persistence: Persistence;
@@ -164,6 +164,11 @@ export class ConcordServer {
     this.replication = new Replication(this);
     cfg.watch<number>('min-replicas-to-write', (v) => (this.limits.minReplicasToWrite = v));
     cfg.watch<boolean>('replica-read-only', (v) => (this.limits.replicaReadOnly = v));
+    cfg.watch<number>('write-quorum', (v) => {
+      this.limits.writeQuorum = v;
+      // Offsets must advance from the first write on, replicas or not, for writes to be counted.
+      if (v > 0) this.replication.streamWrites();
+    });
     cfg.watch<boolean>('replica-serve-stale-data', (v) => (this.limits.replicaServeStaleData = v));
     cfg.watch<number>('repl-backlog-size', (v) => {
       this.replication.primary.backlogSize = v;
@@ -286,9 +291,18 @@ export class ConcordServer {
     client.lastInteractionMs = this.batchWallMs;
     const out = this.out;
     out.resp = client.resp;
+    const quorum = this.limits.writeQuorum;
     for (let i = 0; i < commands.length; i++) {
+      const woffBefore = client.woff;
+      const outBefore = out.pendingBytes;
+      const flushesBefore = this.flushes;
       this.executeOne(client, commands[i]);
       if (client.closeAfterReply || client.closed) break;
+      // (A write that woke blocked clients had its reply flushed before they were served: it is not held.)
+      if (quorum > 0 && client.woff > woffBefore && client.blocked === null && this.flushes === flushesBefore) {
+        // write-quorum: this write's reply waits for W replicas (the client waits, as in WAIT).
+        this.replication.holdForQuorum(client, outBefore, quorum);
+      }
       if (client.blocked !== null) {
         client.pending = commands.slice(i + 1).concat(client.pending);
         client.pendingError ??= protocolError;
@@ -340,6 +354,8 @@ export class ConcordServer {
   }
 
   private serving = false;
+  /** Counts flush() calls: tells whether a command's reply already left. */
+  private flushes = 0;
 
   /** After a client is unblocked, the commands it sent meanwhile run on the next turn (Redis's processUnblockedClients). */
   resume(client: Client): void {
@@ -370,6 +386,7 @@ export class ConcordServer {
 
   /** Sends what the shared writer holds to `client`, then enforces its output buffer limits. */
   flush(client: Client): void {
+    this.flushes++;
     const pieces = this.out.take();
     if (pieces === null || client.replica !== null) return;
     for (const p of pieces) this.stats.netOutputBytes += p.length;
@@ -388,7 +405,7 @@ export class ConcordServer {
    * Nothing leaves while effects are not in the AOF file (under appendfsync always: not fsynced):
    * a reply could otherwise acknowledge a write (or show one to a reader) that a kill would lose.
    */
-  private deliver(client: Client, pieces: Buffer[]): void {
+  deliver(client: Client, pieces: Buffer[]): void {
     const aof = this.aofWriter;
     if (client.held !== null || (aof !== null && aof.mustHoldReplies())) {
       if (client.held === null) client.held = pieces.slice();
