@@ -25,24 +25,13 @@ import { after, describe, it } from 'node:test';
 import { RespClient, isError, showReply, type Reply } from './helpers/resp-client.js';
 import { failedStart, launchConcord, makeTempDir, removeDir, stopAllNodes, type ConcordNode } from './helpers/restart.js';
 import { CONCORD_BIN, freePort } from './helpers/servers.js';
-import { runProcess, sleep, waitUntil } from './helpers/util.js';
+import { runProcess, sleep, waitUntil, prng } from './helpers/util.js';
 
 const CHECK_AOF_BIN = join(dirname(CONCORD_BIN), 'check-aof.js');
 
 // ---------------------------------------------------------------------------------------------
 // Small tools
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedFromEnv(): number {
   const fromEnv = process.env.CRASH_SEED;

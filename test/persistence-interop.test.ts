@@ -22,28 +22,12 @@ import { after, describe, it } from 'node:test';
 import { RespClient, isError, showReply, type Reply } from './helpers/resp-client.js';
 import { launchConcord, makeTempDir, removeDir, stopAllNodes, type ConcordNode } from './helpers/restart.js';
 import { freePort, startRedis, type ServerProcess } from './helpers/servers.js';
-import { waitUntil } from './helpers/util.js';
+import { waitUntil, prng, randomBytes } from './helpers/util.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tools
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function randomBytes(rnd: () => number, n: number): string {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);
-  return b.latin1Slice(0, n);
-}
 
 async function ok(c: RespClient, ...args: string[]): Promise<Reply> {
   const r = await c.call(...args);

@@ -42,6 +42,7 @@ import {
 import { RDB_OPCODE, RDB_TYPE, RdbWriter, encodeDumpPayload, writeRdb, type RdbKey } from '../src/persistence/rdb-writer.js';
 import { RespClient, isError, showReply, type Reply } from './helpers/resp-client.js';
 import { startProcess, startRedis, type ServerProcess } from './helpers/servers.js';
+import { prng, randomBytes } from './helpers/util.js';
 
 // ---------------------------------------------------------------------------------------------
 // A plain, comparable form of a value
@@ -176,23 +177,7 @@ interface Spec {
   expireAtMs: number | null;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function randomBytes(rnd: () => number, n: number): string {
-  const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);
-  return b.latin1Slice(0, n);
-}
 
 const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).latin1Slice(0, 256);
 const INT_LIKE = [

@@ -3,27 +3,14 @@
  * through a file), the command stream with SELECT, expiry and transactions, partial resync after
  * the link drops, WAIT, min-replicas-to-write, INFO replication and ROLE.
  */
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';
+import { startConcord, startRedis } from './helpers/servers.js';
 import { RespClient, type Reply } from './helpers/resp-client.js';
 import { waitUntil } from './helpers/util.js';
+import { field, started } from './helpers/nodes.js';
 
-async function started(t: TestContext, p: Promise<ServerProcess>): Promise<{ srv: ServerProcess; c: RespClient }> {
-  const srv = await p;
-  const c = await RespClient.connect(srv.port);
-  t.after(async () => {
-    c.close();
-    await srv.stop();
-  });
-  return { srv, c };
-}
 
-async function field(c: RespClient, section: string, name: string): Promise<string> {
-  const text = String(await c.call('INFO', section));
-  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(text);
-  return m === null ? '' : m[1].trim();
-}
 
 /** Everything in one db, in a comparable form. */
 async function dump(c: RespClient, db: number): Promise<Record<string, unknown>> {

@@ -4,27 +4,14 @@
  * primary's DEL, chained replication, promotion with PSYNC2 (the former primary resyncs
  * partially from the promoted replica), WAIT against Concord replicas.
  */
-import { describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';
+import { startConcord, startRedis } from './helpers/servers.js';
 import { RespClient, type Reply } from './helpers/resp-client.js';
 import { waitUntil } from './helpers/util.js';
+import { field, started } from './helpers/nodes.js';
 
-async function started(t: TestContext, p: Promise<ServerProcess>): Promise<{ srv: ServerProcess; c: RespClient }> {
-  const srv = await p;
-  const c = await RespClient.connect(srv.port);
-  t.after(async () => {
-    c.close();
-    await srv.stop();
-  });
-  return { srv, c };
-}
 
-async function field(c: RespClient, section: string, name: string): Promise<string> {
-  const text = String(await c.call('INFO', section));
-  const m = new RegExp(`^${name}:(.*)$`, 'm').exec(text);
-  return m === null ? '' : m[1].trim();
-}
 
 async function linkUp(c: RespClient): Promise<void> {
   await waitUntil(async () => (await field(c, 'replication', 'master_link_status')) === 'up', 10_000, 'replica link up');

@@ -28,7 +28,7 @@ import { Bound, ScoreIndex } from '../src/keyspace/btree.js';
 import { parseScore, parseScoreBound } from '../src/keyspace/zset.js';
 import { RespClient, isError, showCommand, showReply, type Reply } from './helpers/resp-client.js';
 import { startConcord, startRedis, type ServerProcess } from './helpers/servers.js';
-import { sleep } from './helpers/util.js';
+import { sleep, prng } from './helpers/util.js';
 
 const envNumber = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -114,18 +114,6 @@ const indexOp: fc.Arbitrary<IndexOp> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'rebuild' as const }) },
 );
 
-/** A small deterministic PRNG for the bulk operations (fast-check shrinks the seeds). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 function checkIndexAgainst(index: ScoreIndex, model: Model): void {
   index.check();

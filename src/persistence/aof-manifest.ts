@@ -24,6 +24,7 @@
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { splitInlineArgs } from '../protocol/request-parser.js';
+import { quoteRepr as repr } from '../util/repr.js';
 
 export type AofFileType = 'b' | 'h' | 'i';
 
@@ -125,25 +126,6 @@ function needsRepr(bytes: string): boolean {
   return false;
 }
 
-/** sdscatrepr: "..." with \\ \" \n \r \t \a \b and \xHH for other unprintable bytes. */
-function repr(bytes: string): string {
-  let out = '"';
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes.charCodeAt(i);
-    switch (c) {
-      case 0x5c: out += '\\\\'; break;
-      case 0x22: out += '\\"'; break;
-      case 0x0a: out += '\\n'; break;
-      case 0x0d: out += '\\r'; break;
-      case 0x09: out += '\\t'; break;
-      case 0x07: out += '\\a'; break;
-      case 0x08: out += '\\b'; break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? bytes[i] : `\\x${c.toString(16).padStart(2, '0')}`;
-    }
-  }
-  return `${out}"`;
-}
 
 /** File names are JS strings; on disk (and in the manifest) they are their UTF-8 bytes. */
 function nameToBytes(name: string): string {

@@ -12,6 +12,8 @@ import { keyPositions } from '../commands/spec.js';
 import { KeyLimitError } from '../keyspace/database.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
 import { LOADING_CLIENT_ID, MASTER_CLIENT_ID, type Client } from './client.js';
+import { quoteRepr } from '../util/repr.js';
+
 import type { ConcordServer } from './server.js';
 
 /** The one context object, refilled before each command. */
@@ -245,24 +247,4 @@ function feedMonitors(server: ConcordServer, client: Client, argv: readonly stri
   for (const a of argv) line += ` ${quoteRepr(a)}`;
   const bytes = Buffer.from(`${line}\r\n`, 'latin1');
   for (const m of server.monitors) server.sendTo(m, bytes);
-}
-
-/** Redis's sdscatrepr: a quoted, escaped representation of a byte string. */
-export function quoteRepr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 0x5c: out += '\\\\'; break;
-      case 0x22: out += '\\"'; break;
-      case 0x0a: out += '\\n'; break;
-      case 0x0d: out += '\\r'; break;
-      case 0x09: out += '\\t'; break;
-      case 0x07: out += '\\a'; break;
-      case 0x08: out += '\\b'; break;
-      default:
-        out += c >= 0x20 && c < 0x7f ? s[i] : `\\x${c.toString(16).padStart(2, '0')}`;
-    }
-  }
-  return `${out}"`;
 }

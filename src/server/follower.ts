@@ -247,7 +247,7 @@ export class Follower {
     if (line.startsWith('$EOF:')) {
       const mark = line.slice(5);
       if (mark.length !== EOF_MARK_BYTES) throw new Error('bad EOF mark from master');
-      const path = join(this.server.config.getString('dir'), `temp-${process.pid}.${Date.now()}.rdb`);
+      const path = join(this.server.config.getString('dir'), `temp-${process.pid}-repl.rdb`);
       this.bulk = { eofMark: mark, fd: openSync(path, 'w'), path, tail: Buffer.alloc(0) };
       this.log('notice', 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
       return;

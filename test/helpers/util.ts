@@ -1,3 +1,5 @@
+import { seededRandom } from '../../src/util/random.js';
+import '../../src/protocol/latin1.js';
 /** Small utilities shared by tests. */
 import { spawn } from 'node:child_process';
 
@@ -80,4 +82,17 @@ export function closeDecimals(a: string, b: string): boolean {
   const va = xa * 10 ** (ea - Math.min(ea, eb));
   const vb = xb * 10 ** (eb - Math.min(ea, eb));
   return Math.abs(va - vb) <= 1e-14 * Math.max(va, vb);
+}
+
+/** A seeded generator of floats in [0, 1) for tests (the server's own seededRandom). */
+export function prng(seed: number): () => number {
+  const r = seededRandom(seed);
+  return () => r.next();
+}
+
+/** `n` random bytes as a byte string. */
+export function randomBytes(rnd: () => number, n: number): string {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = Math.floor(rnd() * 256);
+  return b.latin1Slice(0, n);
 }
