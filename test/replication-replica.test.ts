@@ -148,4 +148,34 @@ describe('Concord replica of Concord', () => {
     assert.equal(await r.c.call('SET', 'mine', 'now'), 'OK');
     assert.equal(await field(r.c, 'replication', 'role'), 'master');
   });
+
+  test('FAILOVER hands the primary role to a Concord replica and to a real redis-server replica', async (t) => {
+    const a = await started(t, startConcord(['--repl-diskless-sync-delay', '0']));
+    await a.c.call('SET', 'k', '1');
+    assert.deepEqual(await a.c.call('FAILOVER'), { error: 'ERR FAILOVER requires connected replicas.' });
+    assert.deepEqual(await a.c.call('FAILOVER', 'ABORT'), { error: 'ERR No failover in progress.' });
+    const b = await started(t, startConcord(['--replicaof', '127.0.0.1', String(a.srv.port), '--repl-diskless-sync-delay', '0']));
+    await linkUp(b.c);
+    assert.deepEqual(await a.c.call('FAILOVER', 'TO', '127.0.0.1', '1', 'TIMEOUT', '100'), { error: 'ERR FAILOVER target HOST and PORT is not a replica.' });
+    assert.deepEqual(await a.c.call('FAILOVER', 'FORCE'), { error: 'ERR FORCE option requires both a timeout and target HOST and IP.' });
+    assert.deepEqual(await b.c.call('FAILOVER'), { error: 'ERR FAILOVER is not valid when server is a replica.' });
+
+    // A write sent while the failover waits is held, then refused once the roles have swapped.
+    const [ok, write] = await Promise.all([a.c.call('FAILOVER', 'TO', '127.0.0.1', String(b.srv.port)), a.c.call('SET', 'during', 'x')]);
+    assert.equal(ok, 'OK');
+    assert.deepEqual(write, { error: "READONLY You can't write against a read only replica." });
+    await waitUntil(async () => (await field(b.c, 'replication', 'role')) === 'master', 5000, 'target promoted');
+    await linkUp(a.c);
+    assert.equal(await b.c.call('SET', 'k', '2'), 'OK');
+    await waitUntil(async () => (await a.c.call('GET', 'k')) === '2', 5000, 'the old primary follows');
+    assert.equal(await field(b.c, 'stats', 'sync_full'), '0', 'the old primary resynced partially');
+
+    // The same hand-over to a real redis-server replica (it understands PSYNC ... FAILOVER).
+    const r = await started(t, startRedis(['--replicaof', '127.0.0.1', String(b.srv.port)]));
+    await linkUp(r.c);
+    assert.equal(await b.c.call('FAILOVER', 'TO', '127.0.0.1', String(r.srv.port), 'TIMEOUT', '5000'), 'OK');
+    await waitUntil(async () => (await field(r.c, 'replication', 'role')) === 'master', 5000, 'redis promoted');
+    assert.equal(await r.c.call('SET', 'from-redis', '1'), 'OK');
+    await waitUntil(async () => (await b.c.call('GET', 'from-redis')) === '1', 5000, 'Concord follows redis');
+  });
 });

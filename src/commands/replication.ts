@@ -35,6 +35,12 @@ function replicaof(ctx: Ctx, argv: string[]): void {
   ctx.out.ok();
 }
 
+function failover(ctx: Ctx, argv: string[]): void {
+  const err = ctx.server.replication.startFailover(argv);
+  if (err !== null) ctx.error(err);
+  else ctx.out.ok();
+}
+
 function wait(ctx: Ctx, argv: string[]): void {
   if (ctx.server.follower !== null) {
     ctx.error('ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.');
@@ -92,6 +98,8 @@ export const replicationCommands: CommandSpec[] = [
     { ...S, since: '5.0.0', summary: 'Configures a server as replica of another, or promotes it to a master.', complexity: 'O(1)', syntax: 'host port' }, replicaof),
   cmd('slaveof', 3, ['admin', 'noscript', 'stale', 'no_async_loading'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
     { ...S, since: '1.0.0', summary: 'Sets a Redis server as a replica of another, or promotes it to being a master.', complexity: 'O(1)', syntax: 'host port' }, replicaof),
+  cmd('failover', -1, ['admin', 'noscript', 'stale'], [0, 0, 0], ['admin', 'slow', 'dangerous'],
+    { ...S, since: '6.2.0', summary: 'Starts a coordinated failover from a server to one of its replicas.', complexity: 'O(1)', syntax: '[TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]' }, failover),
   cmd('role', 1, ['noscript', 'loading', 'stale', 'fast'], [0, 0, 0], ['admin', 'fast', 'dangerous'],
     { ...S, since: '2.8.12', summary: 'Returns the replication role.', complexity: 'O(1)', syntax: '' }, role),
 ];

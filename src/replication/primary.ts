@@ -72,6 +72,8 @@ export class Primary {
    * (feedProxied); effects of applying it are not encoded again.
    */
   following = false;
+  /** INFO's master_failover_state (set by the server's FAILOVER). */
+  failoverState = 'no-failover';
 
   constructor(private readonly host: PrimaryHost, public backlogSize: number) {
     this.replid = host.randomHex(REPLID_BYTES);
@@ -244,7 +246,7 @@ export class Primary {
     });
     const b = this.backlog;
     fields.push(
-      ['master_failover_state', 'no-failover'],
+      ['master_failover_state', this.failoverState],
       ['master_replid', this.replid],
       ['master_replid2', this.replid2],
       ['master_repl_offset', this.offset],

@@ -135,6 +135,10 @@ export function execute(server: ConcordServer, client: Client, argv: string[]): 
     }
   }
   if ((bits & FLAG_WRITE) !== 0 && client.id < MASTER_CLIENT_ID) {
+    if (server.writesPaused && client.multi === null && server.executeDepth === 0) {
+      server.pauseWrite(client, argv);
+      return;
+    }
     if (server.writesRefused !== null) {
       reject(server, client, server.writesRefused, spec);
       return;

@@ -48,7 +48,8 @@ export class Follower {
   private bulk: { remaining: number; buf: Buffer; at: number } | { eofMark: string; fd: number; path: string; tail: Buffer } | null = null;
 
   /** `history`: the replication ID and offset of the data we hold, tried with PSYNC first. */
-  constructor(private readonly server: ConcordServer, readonly host: string, readonly port: number, history: { replid: string; offset: number } | null) {
+  /** `failover`: this node hands over to `host:port` (FAILOVER), whose PSYNC must promote it. */
+  constructor(private readonly server: ConcordServer, readonly host: string, readonly port: number, history: { replid: string; offset: number } | null, private failover = false) {
     if (history !== null) {
       this.replid = history.replid;
       this.offset = history.offset;
@@ -157,7 +158,9 @@ export class Follower {
     const [replid, offset] = this.replid === '?' ? ['?', '-1'] : [this.replid, String(this.offset + 1)];
     if (replid === '?') this.log('notice', 'Partial resynchronization not possible (no cached master)');
     else this.log('notice', `Trying a partial resynchronization (request ${replid}:${offset}).`);
-    steps.push({ send: ['PSYNC', replid, offset], expect: (line) => this.psyncReply(line) });
+    const psync = this.failover ? ['PSYNC', replid, offset, 'FAILOVER'] : ['PSYNC', replid, offset];
+    this.failover = false;
+    steps.push({ send: psync, expect: (line) => this.psyncReply(line) });
     this.steps = steps;
     this.nextStep();
   }

@@ -74,6 +74,7 @@ export class Replication {
           link.ackTimeMs = this.server.clock.now();
           if (link.state === 'wait_ack') this.putOnline(link);
           this.checkWaiters();
+          this.checkFailover();
           return { none: true };
         }
         case 'getack':
@@ -93,6 +94,16 @@ export class Replication {
   psync(client: Client, argv: string[], legacy: boolean): void {
     if (client.replica !== null) return;
     const server = this.server;
+    if (!legacy && argv.length > 3 && argv[3].toLowerCase() === 'failover') {
+      // Our primary hands over to us (FAILOVER): promote, then serve its PSYNC as the new primary.
+      const f = server.follower;
+      if (f === null || argv[1] !== f.replid) {
+        server.out.error('ERR PSYNC FAILOVER replid must match my replid.');
+        return;
+      }
+      server.log.log('notice', 'Failover request received for replid ' + argv[1]);
+      server.promote();
+    }
     const link: ReplicaLink = {
       id: this.nextLinkId++,
       ip: client.replicaIp !== '' ? client.replicaIp : client.addr.slice(0, client.addr.lastIndexOf(':')),
@@ -117,6 +128,7 @@ export class Replication {
     if (!legacy) {
       const outcome = p.tryPartial(link, argv[1], argv[2]);
       if (outcome.kind === 'continue') {
+        this.streamWrites();
         client.replica = link;
         link.state = 'online';
         p.replicas.push(link);
@@ -276,6 +288,109 @@ export class Replication {
   }
 
   // -------------------------------------------------------------------------------------------
+  // FAILOVER (Redis 6.2): pause writes, let a replica catch up, then swap roles with it
+
+  private failover: { target: ReplicaLink | null; force: boolean; timer: NodeJS.Timeout | null } | null = null;
+
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms]: null on success, else the error. */
+  startFailover(argv: string[]): string | null {
+    const server = this.server;
+    let host: string | null = null;
+    let port = 0;
+    let force = false;
+    let abort = false;
+    let timeoutMs = 0;
+    for (let i = 1; i < argv.length; i++) {
+      const opt = argv[i].toLowerCase();
+      if (opt === 'to' && i + 2 < argv.length) {
+        host = argv[++i];
+        port = Number(argv[++i]);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) return 'ERR Invalid target port';
+      } else if (opt === 'force') force = true;
+      else if (opt === 'abort') abort = true;
+      else if (opt === 'timeout' && i + 1 < argv.length) {
+        timeoutMs = Number(argv[++i]);
+        if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) return 'ERR FAILOVER timeout must be greater than 0';
+      } else return 'ERR syntax error';
+    }
+    if (abort) {
+      if (host !== null || force || timeoutMs > 0) return 'ERR syntax error';
+      if (this.failover === null) return 'ERR No failover in progress.';
+      this.abortFailover('failover aborted by the user');
+      return null;
+    }
+    if (server.follower !== null) return 'ERR FAILOVER is not valid when server is a replica.';
+    if (this.primary.replicas.length === 0) return 'ERR FAILOVER requires connected replicas.';
+    if (this.failover !== null) return 'ERR FAILOVER already in progress.';
+    if (force && (host === null || timeoutMs === 0)) return 'ERR FORCE option requires both a timeout and target HOST and IP.';
+    let target: ReplicaLink | null = null;
+    if (host !== null) {
+      target = this.primary.replicas.find((r) => r.ip === host && r.port === port) ?? null;
+      if (target === null) return 'ERR FAILOVER target HOST and PORT is not a replica.';
+      if (target.state !== 'online') return 'ERR FAILOVER target replica is not online.';
+    }
+    this.failover = { target, force, timer: null };
+    this.primary.failoverState = 'waiting-for-sync';
+    server.writesPaused = true;
+    server.log.log('notice', `FAILOVER requested to ${target === null ? 'any replica' : `${target.ip}:${target.port}`}.`);
+    if (timeoutMs > 0) {
+      this.failover.timer = setTimeout(() => {
+        if (this.failover?.force === true) this.completeFailover();
+        else this.abortFailover('FAILOVER timeout reached');
+      }, timeoutMs);
+    }
+    this.primary.flush();
+    this.requestAcks();
+    return null;
+  }
+
+  /** Called on every ACK and from the cron while waiting: swaps roles once the target caught up. */
+  private checkFailover(): void {
+    const fo = this.failover;
+    if (fo === null || this.primary.failoverState !== 'waiting-for-sync') return;
+    const offset = this.primary.offset;
+    const caughtUp = fo.target !== null
+      ? (fo.target.ackOffset >= offset ? fo.target : null)
+      : (this.primary.replicas.find((r) => r.state === 'online' && r.ackOffset >= offset) ?? null);
+    if (caughtUp === null) return;
+    fo.target = caughtUp;
+    this.completeFailover();
+  }
+
+  private completeFailover(): void {
+    const fo = this.failover;
+    if (fo === null) return;
+    const target = fo.target ?? this.primary.replicas.filter((r) => r.state === 'online').sort((a, b) => b.ackOffset - a.ackOffset)[0];
+    if (fo.timer !== null) clearTimeout(fo.timer);
+    this.failover = null;
+    if (target === undefined) {
+      this.endPause();
+      return;
+    }
+    this.primary.failoverState = 'failover-in-progress';
+    this.server.log.log('notice', `Failover target ${target.ip}:${target.port} is synced, failing over.`);
+    this.server.replicaOf(target.ip, target.port, true);
+    this.primary.failoverState = 'no-failover';
+    this.endPause();
+  }
+
+  private abortFailover(reason: string): void {
+    const fo = this.failover;
+    if (fo === null) return;
+    if (fo.timer !== null) clearTimeout(fo.timer);
+    this.failover = null;
+    this.primary.failoverState = 'no-failover';
+    this.server.log.log('notice', `FAILOVER aborted: ${reason}.`);
+    this.endPause();
+  }
+
+  /** Writes held during a failover run again (on a node that is now a replica they get -READONLY). */
+  private endPause(): void {
+    this.server.writesPaused = false;
+    this.server.resumePausedWrites();
+  }
+
+  // -------------------------------------------------------------------------------------------
   // WAIT and min-replicas
 
   /** WAIT numreplicas timeout: replies now, or blocks the client until enough ACKs or the timeout. */
@@ -364,6 +479,10 @@ export class Replication {
 
   cron(nowMs: number): void {
     const p = this.primary;
+    if (this.failover !== null) {
+      this.requestAcks();
+      this.checkFailover();
+    }
     if (p.replicas.length === 0) return;
     const cfg = this.server.config;
     const pingPeriodMs = cfg.getInt('repl-ping-replica-period') * 1000;

@@ -103,6 +103,9 @@ export class ConcordServer {
   aofWriter: AofWriter | null = null;
   /** While the data files load, commands without the loading flag get -LOADING. */
   loading = false;
+  /** FAILOVER holds write commands (as CLIENT PAUSE WRITE) until it completes or aborts. */
+  writesPaused = false;
+  private readonly pausedWrites = new Map<Client, string[]>();
   /** When set, write commands get this error (MISCONF after a failed save or AOF write). */
   writesRefused: string | null = null;
   /** Clients whose replies wait for an fsync. */
@@ -583,7 +586,7 @@ export class ConcordServer {
    * REPLICAOF host port: follow a primary. The data held so far is offered for a partial
    * resync (a former replica of ours, promoted, still knows our history as its replid2).
    */
-  replicaOf(host: string, port: number): void {
+  replicaOf(host: string, port: number, failover = false): void {
     const p = this.replication.primary;
     const history = this.follower !== null
       ? { replid: this.follower.replid, offset: this.follower.offset }
@@ -596,8 +599,25 @@ export class ConcordServer {
     }
     for (const db of this.keyspace.dbs) db.deleteExpired = false;
     this.log.log('notice', 'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.');
-    this.follower = new Follower(this, host, port, history);
+    this.follower = new Follower(this, host, port, history, failover);
     this.follower.start();
+  }
+
+  /** A write arrived while FAILOVER pauses writes: the client waits, its command runs at the end. */
+  pauseWrite(client: Client, argv: string[]): void {
+    client.blocked = { keys: [], dbIndex: client.db, argv };
+    this.pausedWrites.set(client, argv);
+  }
+
+  resumePausedWrites(): void {
+    const paused = [...this.pausedWrites];
+    this.pausedWrites.clear();
+    for (const [client, argv] of paused) {
+      if (client.closed) continue;
+      client.blocked = null;
+      client.pending.unshift(argv);
+      this.resume(client);
+    }
   }
 
   /** REPLICAOF NO ONE: stop following and take writes, with a new replication ID. */
@@ -610,6 +630,8 @@ export class ConcordServer {
     // Our own history continues the followed one at the offset reached.
     p.replid = f.replid === '?' ? p.replid : f.replid;
     p.stopFollowing();
+    // The history goes on here: former siblings and the old primary resync from our backlog.
+    this.replication.streamWrites();
     for (const db of this.keyspace.dbs) db.deleteExpired = true;
     this.log.log('notice', 'MASTER MODE enabled (user request from REPLICAOF NO ONE)');
   }
