@@ -3,7 +3,9 @@
  * side by side, in one run, and print throughput, latency, server CPU per op and RSS.
  * Three groups of rows: core (SET/GET), suite (redis-benchmark's default -t list at -P 1 and
  * -P 16) and bigz (ZADD/ZRANGE* against one sorted set with 1M members); then RSS; then the
- * persistence group (bench/persistence.ts: AOF fsync policies, restart time, BGSAVE stall).
+ * persistence group (bench/persistence.ts: AOF fsync policies, restart time, BGSAVE stall);
+ * then the replication group (bench/replication.ts: 1 primary + 2 replicas: SET throughput,
+ * synchronous quorum writes, replication lag, full sync time).
  *
  *   npm run bench                      # build, then node dist/bench/compare.js
  *   node dist/bench/compare.js --quick # one tenth of the requests
@@ -25,6 +27,7 @@ import {
   servers, stopServer, table, waitForPing, withClient, type Measurement, type Server, type ServerId,
 } from './harness.js';
 import { PERSISTENCE_IDS, formatPersistence, persistenceFailures, runPersistence, type PersistenceResult } from './persistence.js';
+import { REPLICATION_IDS, formatReplication, replicationFailures, runReplication, type ReplicationResult } from './replication.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -47,6 +50,8 @@ interface Options {
   bigzMembers: number; // members loaded into bench:bigz (also -r for its rows)
   persistence: boolean; // the persistence group (bench/persistence.ts)
   persistKeys: number; // keys for its restart and BGSAVE measurements
+  replication: boolean; // the replication group (bench/replication.ts)
+  replKeys: number; // keys for its full sync measurement
   concordCmd: string[];
   concordCmdFromUser: boolean;
   redisServer: string;
@@ -78,9 +83,11 @@ Options:
                           bigz (bigz-zadd, bigz-zrangebyscore, bigz-zrange, bigz-zrank),
                           persistence (aof-always-p1, aof-always-p16, aof-everysec-p1,
                           aof-everysec-p16, aof-no-p1, aof-no-p16, restart-rdb,
-                          restart-aof, bgsave; see bench/persistence.ts)
+                          restart-aof, bgsave; see bench/persistence.ts),
+                          replication (repl-set-p1, repl-set-p16, repl-quorum, repl-lag,
+                          repl-fullsync; see bench/replication.ts)
                           The RSS measurement is not a row: use --no-rss to skip it; it is
-                          skipped when --only names persistence rows only.
+                          skipped when --only names persistence/replication rows only.
   --no-suite              skip redis-benchmark's default test list (-t set,get,...)
   --no-bigz               skip the sorted-set scale test
   --bigz-members <N>      members loaded into the big sorted set (default 1000000,
@@ -88,6 +95,8 @@ Options:
   --no-persistence        skip the persistence group
   --persist-keys <N>      keys for the restart and BGSAVE measurements (default 1000000,
                           100000 with --quick)
+  --no-replication        skip the replication group
+  --repl-keys <N>         keys for the replication full sync (default 1000000, 100000 with --quick)
   --concord-cmd <cmd>     command that starts Concord, before the standard flags
                           (also CONCORD_CMD). Split on whitespace, or a JSON array.
                           Default: node dist/src/cli/concord-server.js
@@ -135,6 +144,8 @@ function parseArgs(argv: string[]): Options {
     bigzMembers: 1_000_000,
     persistence: true,
     persistKeys: 0,
+    replication: true,
+    replKeys: 0,
     concordCmd: [process.execPath, DEFAULT_CONCORD_CLI],
     concordCmdFromUser: false,
     redisServer: env.REDIS_SERVER || 'redis-server',
@@ -150,6 +161,7 @@ function parseArgs(argv: string[]): Options {
   let n1: number | undefined;
   let n16: number | undefined;
   let persistKeys: number | undefined;
+  let replKeys: number | undefined;
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -172,6 +184,8 @@ function parseArgs(argv: string[]): Options {
       case '--bigz-members': o.bigzMembers = int(value(i, a), a); i++; break;
       case '--no-persistence': o.persistence = false; break;
       case '--persist-keys': persistKeys = int(value(i, a), a); i++; break;
+      case '--no-replication': o.replication = false; break;
+      case '--repl-keys': replKeys = int(value(i, a), a); i++; break;
       case '--json': o.json = value(i, a); i++; break;
       case '--n1': n1 = int(value(i, a), a); i++; break;
       case '--n16': n16 = int(value(i, a), a); i++; break;
@@ -190,6 +204,7 @@ function parseArgs(argv: string[]): Options {
   o.n1 = n1 ?? 200_000 / div;
   o.n16 = n16 ?? 1_000_000 / div;
   o.persistKeys = persistKeys ?? 1_000_000 / div;
+  o.replKeys = replKeys ?? 1_000_000 / div;
   return o;
 }
 
@@ -419,13 +434,14 @@ async function main(): Promise<number> {
     ...SUITE.flatMap((t) => SUITE_PIPELINES.map((p): [string, string] => [`suite-${t.test}-p${p}`, 'suite'])),
     ...BIGZ.flatMap((b) => SUITE_PIPELINES.map((p): [string, string] => [`bigz-${b.id}-p${p}`, 'bigz'])),
     ...PERSISTENCE_IDS.map((id): [string, string] => [id, 'persistence']),
+    ...REPLICATION_IDS.map((id): [string, string] => [id, 'replication']),
   ];
   const matches = (token: string, id: string, group: string): boolean => token === id || token === group || id.startsWith(`${token}-`) || id.startsWith(`${token}_`);
   const wanted = (id: string, group: string): boolean => !o.only || o.only.some((t) => matches(t, id, group));
   if (o.only) {
     const unknown = o.only.filter((t) => !allIds.some(([id, g]) => matches(t, id, g)));
     if (unknown.length > 0) {
-      throw new Error(`unknown row id(s) ${unknown.join(', ')}; groups: core, suite, bigz, persistence; ids: ${allIds.map(([id]) => id).join(', ')}`);
+      throw new Error(`unknown row id(s) ${unknown.join(', ')}; groups: core, suite, bigz, persistence, replication; ids: ${allIds.map(([id]) => id).join(', ')}`);
     }
   }
   const rowSpecs = ROWS.filter((r) => wanted(r.id, 'core'));
@@ -439,7 +455,9 @@ async function main(): Promise<number> {
     requests: Math.max(1, Math.round((pipeline === 1 ? spec.n1 : spec.n16) / div)),
   }))).filter((x) => wanted(x.id, 'bigz')) : [];
   const persistIds = o.persistence ? PERSISTENCE_IDS.filter((id) => wanted(id, 'persistence')) : [];
-  // The main pair serves the core, suite and bigz rows; the RSS measurement runs unless --only names persistence rows only.
+  const replIds = o.replication ? REPLICATION_IDS.filter((id) => wanted(id, 'replication')) : [];
+  // The main pair serves the core, suite and bigz rows; the RSS measurement runs unless --only
+  // names persistence/replication rows only.
   const mainRows = rowSpecs.length + suitePlan.length + bigzPlan.length;
   const rssWanted = o.rss && (!o.only || mainRows > 0);
   const startedAt = Date.now();
@@ -693,6 +711,13 @@ async function main(): Promise<number> {
     persistence = await runPersistence(o, (id) => persistIds.includes(id), commandsRun);
   }
 
+  // The replication group also starts its own servers (a primary and replicas, one server kind at a time).
+  let replication: ReplicationResult | undefined;
+  if (replIds.length > 0) {
+    await Promise.all(servers.map((s) => stopServer(s)));
+    replication = await runReplication(o, (id) => replIds.includes(id), commandsRun);
+  }
+
   // ---- Report (stdout) ----
   const out: string[] = [];
   out.push('');
@@ -798,6 +823,7 @@ async function main(): Promise<number> {
   }
 
   if (persistence) out.push(...formatPersistence(persistence, o.clients, o.keyspace));
+  if (replication) out.push(...formatReplication(replication, o.clients, o.keyspace));
 
   const elapsed = (Date.now() - startedAt) / 1000;
   out.push('');
@@ -817,13 +843,14 @@ async function main(): Promise<number> {
       host: { cpus: cpus.length, model: cpus[0]?.model, platform: `${os.platform()} ${os.release()}`, node: process.version, clkTck },
       redisVersion, benchVersion,
       options: { quick: o.quick, n1: o.n1, n16: o.n16, clients: o.clients, keyspace: o.keyspace, preload: o.preload, warmup: o.warmup,
-        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests, suite: o.suite, bigz: o.bigz, bigzMembers: o.bigzMembers, persistence: o.persistence, persistKeys: o.persistKeys, only: o.only },
+        rssKeyspace: o.rssKeyspace, rssRequests: o.rssRequests, suite: o.suite, bigz: o.bigz, bigzMembers: o.bigzMembers, persistence: o.persistence, persistKeys: o.persistKeys, replication: o.replication, replKeys: o.replKeys, only: o.only },
       servers: Object.fromEntries(pair.map((s) => [s.id, { argv: s.argv, port: s.port }])),
       rows: results,
       suite: suiteRows,
       bigz: bigz ?? null,
       rss: rss ?? null,
       persistence: persistence ?? null,
+      replication: replication ?? null,
       elapsedSec: (Date.now() - startedAt) / 1000,
       targets: { rssMaxRatio: RSS_MAX_RATIO },
       commands: commandsRun,
@@ -832,7 +859,7 @@ async function main(): Promise<number> {
     log(`wrote ${o.json}`);
   }
   return errors + (rss ? [rss.redis, rss.concord].filter((r) => r.error).length : 0) +
-    (persistence ? persistenceFailures(persistence) : 0);
+    (persistence ? persistenceFailures(persistence) : 0) + (replication ? replicationFailures(replication) : 0);
 }
 
 main().then(

@@ -193,6 +193,8 @@ export interface StartOptions {
   dir?: string;
   /** Persistence flags; default `--save '' --appendonly no`. */
   persistence?: string[];
+  /** More flags, appended after --dir (e.g. `--replicaof 127.0.0.1 <port>`). */
+  extra?: string[];
 }
 
 export const servers: Server[] = [];
@@ -206,7 +208,7 @@ export function startServer(id: ServerId, label: string, cmd: string[], port: nu
     tmpDirs.push(dir);
   }
   const persistence = opts.persistence ?? ['--save', '', '--appendonly', 'no'];
-  const argv = [...cmd, '--port', String(port), '--bind', '127.0.0.1', ...persistence, '--dir', dir];
+  const argv = [...cmd, '--port', String(port), '--bind', '127.0.0.1', ...persistence, '--dir', dir, ...(opts.extra ?? [])];
   const spawnedNs = process.hrtime.bigint();
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
   children.add(child);
