@@ -107,6 +107,28 @@ describe('RawNode limits', () => {
     assert.equal(leader.raft.uncommittedBytes, 0);
     leader.propose(new Uint8Array(30));
   });
+  it('holds at most maxPendingReadIndex reads waiting for a heartbeat round', () => {
+    const env = new ScenarioEnv();
+    env.run('add-nodes 3');
+    env.run('campaign 1');
+    env.run('stabilize');
+    const leader = env.nodes.get(1)!.rn!;
+    (leader.raft.cfg as { maxPendingReadIndex: number }).maxPendingReadIndex = 5;
+    env.run('isolate 1');
+    for (let i = 0; i < 20; i++) leader.readIndex(`read-${i}`);
+    assert.equal(leader.raft.readOnly.pending.size, 5, 'the rest are dropped');
+  });
+  it('refuses a snapshot larger than maxSnapshotBytes without allocating it', () => {
+    const env = new ScenarioEnv();
+    env.run('add-nodes 2');
+    env.run('campaign 1');
+    env.run('stabilize');
+    const follower = env.nodes.get(2)!.rn!;
+    (follower.raft.cfg as { maxSnapshotBytes: number }).maxSnapshotBytes = 10;
+    const meta = { index: 100, term: 5, confState: { voters: [1, 2], learners: [] } };
+    follower.step({ type: 'MsgSnap', from: 1, to: 2, term: follower.raft.term, snapshot: { metadata: meta, offset: 0, totalBytes: 1 << 30, data: new Uint8Array(0) } } as never);
+    assert.equal((follower.raft as unknown as { receive: unknown }).receive, null, "nothing allocated");
+  });
   it('rejects invalid configuration', () => {
     assert.throws(() => single({ electionTimeoutTicks: 1, heartbeatTimeoutTicks: 1 }), /electionTimeoutTicks/);
     assert.throws(() => single({ readOnlyOption: 'lease', checkQuorum: false }), /lease/);

@@ -42,6 +42,10 @@ export interface RaftConfig {
   snapshotChunkBytes?: number;
   /** InstallSnapshot chunks in flight per follower. */
   maxSnapshotChunksInflight?: number;
+  /** ReadIndex requests a leader holds at once (waiting for leadership confirmation); more are dropped and the caller retries. */
+  maxPendingReadIndex?: number;
+  /** Largest snapshot a follower accepts through InstallSnapshot (it is assembled in one buffer). */
+  maxSnapshotBytes?: number;
   /** Run a pre-election round so a node that cannot win does not bump terms. Default true. */
   preVote?: boolean;
   /** Leader steps down without a quorum; followers in lease refuse disruptive votes. Default true. */
@@ -63,6 +67,8 @@ export const DEFAULT_LIMITS = {
   maxCommittedBytesPerReady: 64 << 20,
   snapshotChunkBytes: 1 << 20,
   maxSnapshotChunksInflight: 4,
+  maxPendingReadIndex: 4096,
+  maxSnapshotBytes: 1 << 30,
 } as const;
 
 export type ResolvedConfig = Required<Omit<RaftConfig, 'unsafeTestingFaults'>> & { unsafeTestingFaults: UnsafeTestingFaults };
@@ -82,6 +88,8 @@ export function resolveConfig(c: RaftConfig): ResolvedConfig {
     maxCommittedBytesPerReady: c.maxCommittedBytesPerReady ?? DEFAULT_LIMITS.maxCommittedBytesPerReady,
     snapshotChunkBytes: c.snapshotChunkBytes ?? DEFAULT_LIMITS.snapshotChunkBytes,
     maxSnapshotChunksInflight: c.maxSnapshotChunksInflight ?? DEFAULT_LIMITS.maxSnapshotChunksInflight,
+    maxPendingReadIndex: c.maxPendingReadIndex ?? DEFAULT_LIMITS.maxPendingReadIndex,
+    maxSnapshotBytes: c.maxSnapshotBytes ?? DEFAULT_LIMITS.maxSnapshotBytes,
     preVote: c.preVote ?? true,
     checkQuorum: c.checkQuorum ?? true,
     readOnlyOption: c.readOnlyOption ?? 'safe',

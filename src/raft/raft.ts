@@ -408,6 +408,10 @@ export class Raft {
       case 'MsgProp':
         return this.leaderPropose(m, local);
       case 'MsgReadIndex': {
+        if (this.readOnly.pending.size + this.pendingReadIndexMessages.length >= this.cfg.maxPendingReadIndex) {
+          // Bounded: the request is dropped like one lost on the network; the caller retries.
+          return null;
+        }
         if (this.trk.isSingleton() || this.cfg.unsafeTestingFaults.readIndexWithoutQuorum) {
           this.respondToReadIndex(m, this.raftLog.committed);
           return null;
@@ -673,7 +677,7 @@ export class Raft {
     }
     let rx = this.receive;
     if (!rx || rx.metadata.index !== meta.index || rx.metadata.term !== meta.term || rx.totalBytes !== c.totalBytes) {
-      if (c.offset !== 0) {
+      if (c.offset !== 0 || c.totalBytes > this.cfg.maxSnapshotBytes) {
         this.receive = null;
         this.send(message({ type: 'MsgSnapAck', to: m.from, index: meta.index, ackedBytes: 0, reject: true }));
         return;
