@@ -584,3 +584,29 @@ export function table(headers: string[], rows: string[][], rightAlign: boolean[]
 export function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
+
+/** One INFO section as field -> value. */
+export async function info(c: RespClient, section: string): Promise<Map<string, string>> {
+  const r = await c.call(['info', section]);
+  if (typeof r !== 'string') throw new Error(`INFO ${section}: unexpected reply ${JSON.stringify(r)}`);
+  const m = new Map<string, string>();
+  for (const line of r.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return m;
+}
+
+/** A numeric INFO field, or undefined. */
+export function num(m: Map<string, string>, field: string): number | undefined {
+  const v = m.get(field);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Runs `f` with a fresh connection to `srv`, closed afterwards. */
+export async function withConn<T>(srv: Server, f: (c: RespClient) => Promise<T>): Promise<T> {
+  const c = await RespClient.connect(srv);
+  try { return await f(c); } finally { c.close(); }
+}

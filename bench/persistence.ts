@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
-  ReplyError, RespClient, errText, fmtInt, fmtMB, fmtRatio, fmtTarget, freePort, isOk, log, measure, readStat,
+  ReplyError, RespClient, errText, fmtInt, fmtMB, fmtRatio, fmtTarget, freePort, info, isOk, log, measure, num, readStat, withConn,
   removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
   type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
@@ -134,28 +134,6 @@ function cmdFor(o: PersistenceOptions, id: ServerId): string[] {
   return id === 'redis' ? [o.redisServer] : o.concordCmd;
 }
 
-async function info(c: RespClient, section: string): Promise<Map<string, string>> {
-  const r = await c.call(['info', section]);
-  if (typeof r !== 'string') throw new Error(`INFO ${section}: unexpected reply ${JSON.stringify(r)}`);
-  const m = new Map<string, string>();
-  for (const line of r.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
-}
-
-function num(m: Map<string, string>, field: string): number | undefined {
-  const v = m.get(field);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-async function withConn<T>(srv: Server, f: (c: RespClient) => Promise<T>): Promise<T> {
-  const c = await RespClient.connect(srv);
-  try { return await f(c); } finally { c.close(); }
-}
 
 function key(i: number): string {
   return `key:${String(i).padStart(12, '0')}`; // what redis-benchmark makes of key:__rand_int__

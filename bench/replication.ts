@@ -18,7 +18,7 @@
 import * as net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
-  ReplyError, RespClient, cpuTicks, clkTck, encodeCommand, errText, fmtInt, fmtRatio, fmtTarget, freePort, isOk, log,
+  ReplyError, RespClient, cpuTicks, clkTck, encodeCommand, errText, fmtInt, fmtRatio, fmtTarget, freePort, info, isOk, log, num, withConn,
   measure, removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
   type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
@@ -146,28 +146,6 @@ function nowMs(): number {
   return performance.now();
 }
 
-async function info(c: RespClient, section: string): Promise<Map<string, string>> {
-  const r = await c.call(['info', section]);
-  if (typeof r !== 'string') throw new Error(`INFO ${section}: unexpected reply ${JSON.stringify(r)}`);
-  const m = new Map<string, string>();
-  for (const line of r.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) m.set(line.slice(0, i), line.slice(i + 1));
-  }
-  return m;
-}
-
-function num(m: Map<string, string>, field: string): number | undefined {
-  const v = m.get(field);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-async function withConn<T>(srv: Server, f: (c: RespClient) => Promise<T>): Promise<T> {
-  const c = await RespClient.connect(srv);
-  try { return await f(c); } finally { c.close(); }
-}
 
 /** The value at quantile q (0..1) of an ascending array (nearest rank). */
 function quantile(sorted: number[], q: number): number {
