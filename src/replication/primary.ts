@@ -34,6 +34,8 @@ export interface ReplicaLink {
   pending: Buffer[] | null;
   /** Writes bytes to the replica's socket. */
   send(bytes: Buffer): void;
+  /** Bytes written to the socket that the replica has not read yet. */
+  unsentBytes(): number;
   /** Drops the connection. */
   close(reason: string): void;
   /** The old SYNC command: no +FULLRESYNC line, the snapshot always with a length prefix. */

@@ -110,10 +110,7 @@ export class AofLog {
   }
 
   private replayClient(): Client {
-    const fakeSocket = { remoteAddress: undefined, writableLength: 0 } as unknown as import('node:net').Socket;
-    const client = new Client(LOADING_CLIENT_ID, fakeSocket, { bulkBytesMax: 0, multibulkLenMax: 0 }, this.server.clock.now(), false);
-    client.name = 'aof-loader';
-    return client;
+    return Client.internal(LOADING_CLIENT_ID, 'aof-loader', this.server.clock.now());
   }
 
   private async loadFile(path: string, info: AofFileInfo, client: Client): Promise<{ commands: number; truncatedAt: number | null; reason: string; end: number }> {

@@ -84,6 +84,14 @@ export class Client {
     this.isLocal = unix || isLoopback(socket.remoteAddress!);
   }
 
+  /** A client with no connection that the server itself drives (AOF replay, a replica's master link). */
+  static internal(id: number, name: string, nowMs: number): Client {
+    const noSocket = { remoteAddress: undefined, writableLength: 0 } as unknown as Socket;
+    const client = new Client(id, noSocket, { bulkBytesMax: 0, multibulkLenMax: 0 }, nowMs, false);
+    client.name = name;
+    return client;
+  }
+
   setAuthenticated(ok: boolean): void {
     this.authenticated = ok;
     this.parser.authenticated = ok;

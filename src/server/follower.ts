@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadRdb } from '../persistence/load.js';
 import { removeQuietly } from '../persistence/files.js';
 import { RequestParser } from '../protocol/request-parser.js';
-import { CommandEncoder } from '../protocol/command-encoder.js';
+import { CommandEncoder, encodeCommand } from '../protocol/command-encoder.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { Client, MASTER_CLIENT_ID } from './client.js';
 import { execute } from './dispatch.js';
@@ -54,9 +54,7 @@ export class Follower {
       this.replid = history.replid;
       this.offset = history.offset;
     }
-    const fakeSocket = { remoteAddress: host, remotePort: port, localAddress: '', localPort: 0, writableLength: 0 } as unknown as net.Socket;
-    this.masterClient = new Client(MASTER_CLIENT_ID, fakeSocket, { bulkBytesMax: 0, multibulkLenMax: 0 }, server.clock.now(), false);
-    this.masterClient.name = 'master';
+    this.masterClient = Client.internal(MASTER_CLIENT_ID, 'master', server.clock.now());
   }
 
   /** The db the primary's stream is in (its last SELECT), passed to our own replicas' snapshots. */
@@ -139,9 +137,7 @@ export class Follower {
   }
 
   private send(argv: readonly string[]): void {
-    let s = `*${argv.length}\r\n`;
-    for (const a of argv) s += `$${Buffer.byteLength(a, 'latin1')}\r\n${a}\r\n`;
-    this.socket?.write(Buffer.from(s, 'latin1'));
+    this.socket?.write(encodeCommand(argv));
   }
 
   private handshake(): void {
@@ -386,15 +382,16 @@ export class Follower {
   private applyCommands(commands: string[][]): void {
     const server = this.server;
     for (const argv of commands) {
-      // Passed on exactly as applied: the primary sends canonical RESP, so re-encoding gives its bytes.
-      this.proxy.append(argv);
+      // Passed on exactly as applied: the primary sends canonical RESP, so re-encoding gives its
+      // bytes, and their count is the offset the command advances.
+      const bytes = this.proxy.append(argv);
       const isGetack = argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack';
       if (isGetack) this.sendAck();
       else {
         execute(server, this.masterClient, argv);
         server.out.take();
       }
-      this.offset += encodedLength(argv);
+      this.offset += bytes;
     }
   }
 
@@ -423,12 +420,6 @@ export class Follower {
   }
 }
 
-/** Bytes of a command as RESP (the primary always sends canonical multibulk). */
-function encodedLength(argv: readonly string[]): number {
-  let n = 3 + String(argv.length).length;
-  for (const a of argv) n += 5 + String(a.length).length + a.length;
-  return n;
-}
 
 function writeAll(fd: number, data: Buffer): void {
   let off = 0;

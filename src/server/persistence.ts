@@ -145,13 +145,11 @@ export class Persistence {
 
   /** SAVE: blocks until dump.rdb is written. Returns an error text or null. */
   save(): string | null {
-    if (this.job?.kind === 'rdb') return 'ERR Background save already in progress';
     const server = this.server;
+    // One snapshot at a time (the copy-on-write marks are shared): Redis refuses SAVE during a
+    // BGSAVE too; during a rewrite or a replica sync Concord refuses where Redis would not.
+    if (this.job?.kind === 'rdb' || server.snapshot !== null) return 'ERR Background save already in progress';
     const startedMono = server.clock.monotonic();
-    // A running rewrite's snapshot must not see its marks disturbed: SAVE uses its own walk
-    // after that one stops tracking. Redis also refuses nothing here; SAVE is just slow.
-    const running = server.snapshot;
-    if (running !== null) return 'ERR Background save already in progress';
     const snapshot = this.beginSnapshot();
     try {
       const outcome = saveSnapshotSync(snapshot, this.rdbPath, () => server.clock.monotonic());

@@ -38,7 +38,7 @@ export class Replication {
 
   constructor(private readonly server: ConcordServer) {
     this.primary = new Primary({
-      randomHex: (n) => Array.from({ length: n }, () => Math.floor(server.random.next() * 16).toString(16)).join(''),
+      randomHex: (n) => randomHex(server, n),
       log: (level, message) => server.log.log(level, message),
     }, server.config.getInt('repl-backlog-size'));
   }
@@ -118,6 +118,7 @@ export class Replication {
       send: (bytes) => {
         if (!client.closed) client.socket.write(bytes);
       },
+      unsentBytes: () => client.socket.writableLength,
       close: (reason) => {
         server.log.log('warning', `Connection with replica ${link.ip}:${link.port} lost: ${reason}`);
         server.closeClient(client, false);
@@ -215,7 +216,7 @@ export class Replication {
   }
 
   private async sendDiskless(snapshot: Snapshot, links: ReplicaLink[], job: Job): Promise<void> {
-    const mark = randomMark(this.server);
+    const mark = randomHex(this.server, EOF_MARK_BYTES);
     const header = Buffer.from(`$EOF:${mark}\r\n`, 'latin1');
     for (const r of links) r.send(header);
     const alive = (): ReplicaLink[] => links.filter((r) => r.state === 'send_bulk' && this.primary.replicas.includes(r));
@@ -237,16 +238,8 @@ export class Replication {
 
   private unsentBytes(links: ReplicaLink[]): number {
     let max = 0;
-    for (const r of links) {
-      const client = this.clientOf(r);
-      if (client !== undefined) max = Math.max(max, client.socket.writableLength);
-    }
+    for (const r of links) max = Math.max(max, r.unsentBytes());
     return max;
-  }
-
-  private clientOf(link: ReplicaLink): Client | undefined {
-    for (const c of this.server.clients.values()) if (c.replica === link) return c;
-    return undefined;
   }
 
   private async sendThroughDisk(snapshot: Snapshot, links: ReplicaLink[], job: Job): Promise<void> {
@@ -497,8 +490,7 @@ export class Replication {
         r.close('timeout');
         continue;
       }
-      const client = this.clientOf(r);
-      if (client !== undefined && hard > 0 && client.socket.writableLength > hard && r.state === 'online') {
+      if (hard > 0 && r.unsentBytes() > hard && r.state === 'online') {
         this.server.stats.clientOutputBufferLimitDisconnections++;
         r.close('client-output-buffer-limit replica reached');
       }
@@ -528,6 +520,7 @@ function splitAt(pieces: Buffer[], at: number): [Buffer[], Buffer[]] {
   return [before, after];
 }
 
-function randomMark(server: ConcordServer): string {
-  return Array.from({ length: EOF_MARK_BYTES }, () => Math.floor(server.random.next() * 16).toString(16)).join('');
+/** `n` hex digits from the server's random source (replication IDs, EOF marks). */
+function randomHex(server: ConcordServer, n: number): string {
+  return Array.from({ length: n }, () => Math.floor(server.random.next() * 16).toString(16)).join('');
 }
