@@ -5,15 +5,13 @@
 import { wrongArity } from '../commands/args.js';
 import {
   FLAG_ADMIN, FLAG_DENYOOM, FLAG_FAST, FLAG_NO_AUTH, FLAG_LOADING, FLAG_NO_MULTI, FLAG_STALE, FLAG_READONLY, FLAG_SKIP_MONITOR, FLAG_SKIP_SLOWLOG, FLAG_WRITE,
-  type BlockRequest, type CommandSpec, type Ctx, type NotifyClass,
+  keyPositions, type BlockRequest, type CommandSpec, type Ctx, type NotifyClass,
 } from '../commands/spec.js';
 import type { Database } from '../keyspace/database.js';
-import { keyPositions } from '../commands/spec.js';
 import { KeyLimitError } from '../keyspace/database.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
 import { LOADING_CLIENT_ID, MASTER_CLIENT_ID, type Client } from './client.js';
 import { quoteRepr } from '../util/repr.js';
-
 import type { ConcordServer } from './server.js';
 
 /** The one context object, refilled before each command. */
