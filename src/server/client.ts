@@ -97,27 +97,60 @@ export class Client {
     this.parser.authenticated = ok;
   }
 
-  /** Bytes queued in the socket that the peer has not read yet. */
+  /**
+   * Replies produced this event-loop turn, written at its end (see ConcordServer.writeQueued):
+   * one write per client per turn, after every ready socket was read, as Redis's
+   * handleClientsWithPendingWrites does in beforeSleep.
+   */
+  private queued: Buffer[] | null = null;
+  private queuedBytes = 0;
+
+  /** Bytes not yet read by the peer: queued for this turn's write, or in the socket. */
   get outputBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.queuedBytes;
   }
 
-  /** Writes reply pieces as one socket write where possible. */
-  write(pieces: Buffer[]): void {
+  /** Queues reply pieces for the end of the turn; true when the client was not queued yet. */
+  queue(pieces: Buffer[]): boolean {
+    if (this.closed) return false;
+    for (const p of pieces) this.queuedBytes += p.length;
+    if (this.queued === null) {
+      this.queued = pieces.length === 1 ? [pieces[0]] : pieces.slice();
+      return true;
+    }
+    for (const p of pieces) this.queued.push(p);
+    return false;
+  }
+
+  /** Writes what was queued, as one socket write where possible. */
+  writeQueued(): void {
+    const pieces = this.queued;
+    if (pieces === null) return;
+    this.queued = null;
+    const bytes = this.queuedBytes;
+    this.queuedBytes = 0;
     if (this.closed) return;
+    this.bytesOut += bytes;
     if (pieces.length === 1) {
-      this.bytesOut += pieces[0].length;
       this.socket.write(pieces[0]);
-      return;
+    } else if (bytes <= COALESCE_BYTES_MAX) {
+      this.socket.write(Buffer.concat(pieces, bytes));
+    } else {
+      this.socket.cork();
+      for (const p of pieces) this.socket.write(p);
+      this.socket.uncork();
     }
-    this.socket.cork();
-    for (const p of pieces) {
-      this.bytesOut += p.length;
-      this.socket.write(p);
-    }
-    this.socket.uncork();
+  }
+
+  /** Drops what was queued (the connection is being destroyed). */
+  dropQueued(): void {
+    this.queued = null;
+    this.queuedBytes = 0;
   }
 }
+
+/** Queued replies up to this size are copied into one buffer; larger ones go out as a writev. */
+const COALESCE_BYTES_MAX = 16 * 1024;
 
 function formatAddr(ip: string, port: number): string {
   const plain = ip.startsWith('::ffff:') ? ip.slice(7) : ip;

@@ -417,7 +417,35 @@ export class ConcordServer {
       this.heldClients.add(client);
       return;
     }
-    client.write(pieces);
+    this.queueWrite(client, pieces);
+  }
+
+  /** Clients with replies queued this turn, written by writeQueued() at its end. */
+  private readonly writeQueue: Client[] = [];
+  private writeScheduled = false;
+
+  private queueWrite(client: Client, pieces: Buffer[]): void {
+    if (!client.queue(pieces)) return;
+    this.writeQueue.push(client);
+    if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      setImmediate(this.writeQueuedBound);
+    }
+  }
+
+  private readonly writeQueuedBound = (): void => this.writeQueued();
+
+  /**
+   * The end of a turn: every socket that was ready has been read and its commands run. Writing
+   * replies now, rather than after each read, means one wake-up of a peer that has several
+   * connections (a benchmark, a pooled client) serves them all, which is where a loopback
+   * server spends its time under pipelined load.
+   */
+  writeQueued(): void {
+    this.writeScheduled = false;
+    const queue = this.writeQueue;
+    for (let i = 0; i < queue.length; i++) queue[i].writeQueued();
+    queue.length = 0;
   }
 
   /** The AOF is durable up to `offset`: replies waiting for no more than that leave. */
@@ -428,7 +456,7 @@ export class ConcordServer {
       this.heldClients.delete(client);
       const held = client.held!;
       client.held = null;
-      client.write(held);
+      this.queueWrite(client, held);
       if (client.closeWhenReleased) this.closeClient(client, true);
     }
   }
@@ -470,6 +498,8 @@ export class ConcordServer {
       client.closeWhenReleased = true;
       return;
     }
+    if (graceful) client.writeQueued();
+    else client.dropQueued();
     client.closed = true;
     this.heldClients.delete(client);
     if (graceful) client.socket.end();
