@@ -9,6 +9,7 @@ import {
   type ParserLimits,
 } from '../src/protocol/request-parser.js';
 import { ProtocolError } from '../src/protocol/errors.js';
+import { latin1String } from '../src/protocol/latin1.js';
 import { split } from './helpers/util.js';
 
 const LIMITS: ParserLimits = { bulkBytesMax: 512 * 1024 * 1024, multibulkLenMax: 1024 * 1024 };
@@ -306,5 +307,21 @@ describe('RequestParser: errors and edge cases', () => {
     assert.equal(splitInlineArgs('"abc'), null);
     assert.equal(splitInlineArgs('"abc"def'), null);
     assert.equal(splitInlineArgs('"abc\\"'), null);
+  });
+});
+
+describe('latin1String', () => {
+  test('equals latin1Slice for every length and byte, at any offset (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.nat({ max: 40 }), fc.nat({ max: 40 }), (bytes, a, b2) => {
+        const buf = Buffer.from(bytes);
+        const start = Math.min(a, buf.length);
+        const len = Math.min(b2, buf.length - start);
+        const s = latin1String(buf, start, len);
+        assert.equal(s, buf.latin1Slice(start, start + len));
+        assert.equal(s.length, len);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -25,3 +25,35 @@ if (typeof proto.latin1Write !== 'function') {
 }
 
 export {};
+
+/**
+ * The byte string of `buf[start, start + len)`. Up to 16 bytes it is built in JavaScript by
+ * String.fromCharCode, which costs half of a native `latin1Slice` call (measured: 27 ns against
+ * 53 ns for 16 bytes, 14 ns against 55 ns for 3): most keys and values on the wire are that short.
+ * Either way the result is a flat one-byte string.
+ */
+export function latin1String(buf: Buffer, start: number, len: number): string {
+  const b = buf;
+  const s = start;
+  const f = String.fromCharCode;
+  switch (len) {
+    case 0: return '';
+    case 1: return f(b[s]);
+    case 2: return f(b[s], b[s + 1]);
+    case 3: return f(b[s], b[s + 1], b[s + 2]);
+    case 4: return f(b[s], b[s + 1], b[s + 2], b[s + 3]);
+    case 5: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4]);
+    case 6: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5]);
+    case 7: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6]);
+    case 8: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7]);
+    case 9: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8]);
+    case 10: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9]);
+    case 11: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10]);
+    case 12: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11]);
+    case 13: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12]);
+    case 14: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13]);
+    case 15: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14]);
+    case 16: return f(b[s], b[s + 1], b[s + 2], b[s + 3], b[s + 4], b[s + 5], b[s + 6], b[s + 7], b[s + 8], b[s + 9], b[s + 10], b[s + 11], b[s + 12], b[s + 13], b[s + 14], b[s + 15]);
+    default: return b.latin1Slice(s, s + len);
+  }
+}

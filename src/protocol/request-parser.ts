@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors.js';
-import './latin1.js';
+import { latin1String } from './latin1.js';
 
 /**
  * Server-side request parser: RESP multibulk arrays of bulk strings, and inline commands
@@ -163,7 +163,7 @@ export class RequestParser {
       while (i < len && last.charCodeAt(i) === buf[start + i]) i++;
       if (i === len) return last;
     }
-    const name = buf.latin1Slice(start, start + len);
+    const name = latin1String(buf, start, len);
     if (len <= NAME_REUSE_BYTES_MAX) this.lastName = name;
     return name;
   }
@@ -260,7 +260,7 @@ export class RequestParser {
         return false;
       }
       // Like Redis, the two bytes after the payload are skipped unchecked.
-      this.argv.push(this.argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : buf.latin1Slice(this.pos, this.pos + this.bulkLen));
+      this.argv.push(this.argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1String(buf, this.pos, this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;
