@@ -30,6 +30,14 @@ describe('ReplyWriter: each method in RESP2 and RESP3', () => {
     both((w) => w.integer(42), ':42\r\n', ':42\r\n');
     both((w) => w.integer(-1), ':-1\r\n', ':-1\r\n');
     both((w) => w.integer(-9223372036854775808n), ':-9223372036854775808\r\n', ':-9223372036854775808\r\n');
+    both((w) => w.integer(-0), ':0\r\n', ':0\r\n');
+    both((w) => w.integer(Number.MAX_SAFE_INTEGER), ':9007199254740991\r\n', ':9007199254740991\r\n');
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger(), fc.integer({ min: -20, max: 20 })), (n) => {
+        assert.equal(bytes(2, (w) => w.integer(n)), `:${n}\r\n`);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   test('bulk, bulkNumber, bulkOrNull', () => {

@@ -79,13 +79,27 @@ export class ReplyWriter {
   }
 
   integer(n: number | bigint): void {
-    if (typeof n === 'number' && n >= 0 && n < 10) {
-      this.ensure(4);
+    if (typeof n === 'number' && Number.isSafeInteger(n)) {
+      // Digits by hand: a template string and a native write cost more for the common sizes.
+      this.ensure(24);
       const b = this.buf;
-      b[this.len++] = 0x3a;
-      b[this.len++] = 0x30 + n;
-      b[this.len++] = 13;
-      b[this.len++] = 10;
+      let p = this.len;
+      b[p++] = 0x3a;
+      if (n < 0) {
+        b[p++] = 0x2d;
+        n = -n;
+      }
+      if (n < 10) {
+        b[p++] = 0x30 + n;
+      } else {
+        let digits = 1;
+        for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+        p += digits;
+        for (let i = p - 1, t = n; i >= p - digits; i--, t = Math.floor(t / 10)) b[i] = 0x30 + (t % 10);
+      }
+      b[p++] = 13;
+      b[p++] = 10;
+      this.len = p;
       return;
     }
     this.ascii(`:${n}\r\n`);

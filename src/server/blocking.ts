@@ -94,7 +94,7 @@ export class Blocking {
   }
 
   keyReady(db: Database, key: string): void {
-    if (this.waiting.get(db)?.has(key) !== true) return;
+    if (this.states.size === 0 || this.waiting.get(db)?.has(key) !== true) return;
     const id = `${db.id}\0${key}`;
     if (this.readySeen.has(id)) return;
     this.readySeen.add(id);
