@@ -10,6 +10,7 @@ import {
 } from '../src/protocol/request-parser.js';
 import { ProtocolError } from '../src/protocol/errors.js';
 import { latin1String } from '../src/protocol/latin1.js';
+import { CommandEncoder } from '../src/protocol/command-encoder.js';
 import { split } from './helpers/util.js';
 
 const LIMITS: ParserLimits = { bulkBytesMax: 512 * 1024 * 1024, multibulkLenMax: 1024 * 1024 };
@@ -322,6 +323,27 @@ describe('latin1String', () => {
         assert.equal(s.length, len);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('CommandEncoder', () => {
+  test('encodes any argv as RESP multibulk that the parser reads back (property)', () => {
+    const arg = fc.oneof(
+      fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)), maxLength: 40 }),
+      fc.integer({ min: 30, max: 300 }).map((n) => 'v'.repeat(n)),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.array(arg, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 }), (commands) => {
+        const e = new CommandEncoder();
+        let counted = 0;
+        for (const argv of commands) counted += e.append(argv);
+        const bytes = e.take()!;
+        assert.equal(bytes.toString('latin1'), commands.map(multibulk).join(''));
+        assert.equal(counted, bytes.length);
+        assert.deepEqual(parse([bytes]).commands, commands);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -57,3 +57,27 @@ export function latin1String(buf: Buffer, start: number, len: number): string {
     default: return b.latin1Slice(s, s + len);
   }
 }
+
+/** Strings up to this length are copied into a buffer by a JavaScript loop, longer ones natively. */
+const SHORT_WRITE_CHARS = 32;
+
+/** Writes the byte string `s` at `at`; returns the position after it. The caller ensured room. */
+export function putLatin1(buf: Buffer, at: number, s: string): number {
+  const n = s.length;
+  if (n > SHORT_WRITE_CHARS) return at + buf.latin1Write(s, at);
+  for (let i = 0; i < n; i++) buf[at++] = s.charCodeAt(i);
+  return at;
+}
+
+/** Writes the decimal digits of the non-negative safe integer `n` at `at`; returns the position after them. */
+export function putDecimal(buf: Buffer, at: number, n: number): number {
+  if (n < 10) {
+    buf[at] = 0x30 + n;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+  const end = at + digits;
+  for (let i = end - 1, t = n; i >= at; i--, t = Math.floor(t / 10)) buf[i] = 0x30 + (t % 10);
+  return end;
+}

@@ -5,12 +5,11 @@
  *
  * Strings are byte strings (one char per byte, latin1), the representation used end to end.
  */
-import './latin1.js';
+import { putDecimal, putLatin1 } from './latin1.js';
 
 /** Above this, a bulk payload is passed to the socket as its own buffer instead of being copied in. */
 const INLINE_PAYLOAD_BYTES_MAX = 16 * 1024;
 const INITIAL_BYTES = 16 * 1024;
-const SHORT_PAYLOAD_BYTES = 16;
 
 export type RespVersion = 2 | 3;
 
@@ -89,14 +88,7 @@ export class ReplyWriter {
         b[p++] = 0x2d;
         n = -n;
       }
-      if (n < 10) {
-        b[p++] = 0x30 + n;
-      } else {
-        let digits = 1;
-        for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-        p += digits;
-        for (let i = p - 1, t = n; i >= p - digits; i--, t = Math.floor(t / 10)) b[i] = 0x30 + (t % 10);
-      }
+      p = putDecimal(b, p, n);
       b[p++] = 13;
       b[p++] = 10;
       this.len = p;
@@ -120,13 +112,10 @@ export class ReplyWriter {
     const b = this.buf;
     let p = this.len;
     b[p++] = 0x24;
-    if (n < 10) b[p++] = 0x30 + n;
-    else p += b.latin1Write(String(n), p);
+    p = putDecimal(b, p, n);
     b[p++] = 13;
     b[p++] = 10;
-    // A native call costs more than copying a few bytes by hand.
-    if (n <= SHORT_PAYLOAD_BYTES) for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
-    else p += b.latin1Write(s, p);
+    p = putLatin1(b, p, s);
     b[p++] = 13;
     b[p++] = 10;
     this.len = p;
