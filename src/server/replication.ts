@@ -116,7 +116,10 @@ export class Replication {
       pending: null,
       legacySync: legacy,
       send: (bytes) => {
-        if (!client.closed) client.socket.write(bytes);
+        if (client.closed) return;
+        // Replies this connection was given before it became a replica leave first.
+        client.writeQueued();
+        client.socket.write(bytes);
       },
       unsentBytes: () => client.socket.writableLength,
       close: (reason) => {
