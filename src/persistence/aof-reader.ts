@@ -42,7 +42,7 @@
 import { open } from 'node:fs/promises';
 import { STRING_BYTES_MAX } from '../protocol/request-parser.js';
 import { assert } from '../util/assert.js';
-import '../protocol/latin1.js';
+import { RepeatedName, latin1String } from '../protocol/latin1.js';
 import { Crc64 } from './crc64.js';
 import { AofChecksum, CRC_ANNOTATION_BYTES, parseChecksumAnnotation, startsLikeChecksumAnnotation } from './aof-checksum.js';
 
@@ -239,7 +239,7 @@ export class AofCommandReader {
   private argsLeft = 0;
   private argv: string[] = [];
   private bulkLen = -1;
-  private lastName = '';
+  private readonly names = new RepeatedName();
 
   // Transactions: commands from MULTI are held until EXEC.
   private multi: AofCommand[] | null = null;
@@ -517,7 +517,7 @@ export class AofCommandReader {
         if (buf[pos + len] !== CR || buf[pos + len + 1] !== LF) {
           this.corrupt(this.cmdStart, `bulk of ${len} bytes at offset ${this.base + pos} not followed by CRLF`);
         }
-        this.argv.push(this.argv.length === 0 ? this.commandName(buf, pos, len) : buf.latin1Slice(pos, pos + len));
+        this.argv.push(this.argv.length === 0 ? this.names.at(buf, pos, len) : latin1String(buf, pos, len));
         pos += len + 2;
         this.bulkLen = -1;
         this.argsLeft--;
@@ -576,19 +576,6 @@ export class AofCommandReader {
     this.nVerified++;
     this.sum = new AofChecksum();
     this.rangeStart = this.sumFed = this.base + lineEnd;
-  }
-
-  /** Pipelines repeat command names: reuse the previous string when the bytes match. */
-  private commandName(buf: Buffer, start: number, len: number): string {
-    const last = this.lastName;
-    if (last.length === len && len <= 32) {
-      let i = 0;
-      while (i < len && last.charCodeAt(i) === buf[start + i]) i++;
-      if (i === len) return last;
-    }
-    const name = buf.latin1Slice(start, start + len);
-    if (len <= 32) this.lastName = name;
-    return name;
   }
 }
 

@@ -81,3 +81,26 @@ export function putDecimal(buf: Buffer, at: number, n: number): number {
   for (let i = end - 1, t = n; i >= at; i--, t = Math.floor(t / 10)) buf[i] = 0x30 + (t % 10);
   return end;
 }
+
+/** Names longer than this are not kept for reuse. */
+const NAME_REUSE_BYTES_MAX = 32;
+
+/**
+ * Command names in a pipeline or a log repeat: the previous name's string is returned when the
+ * bytes match, so no new string is made and its hash is already cached for the command table.
+ */
+export class RepeatedName {
+  private last = '';
+
+  at(buf: Buffer, start: number, len: number): string {
+    const last = this.last;
+    if (last.length === len && len <= NAME_REUSE_BYTES_MAX) {
+      let i = 0;
+      while (i < len && last.charCodeAt(i) === buf[start + i]) i++;
+      if (i === len) return last;
+    }
+    const name = latin1String(buf, start, len);
+    if (len <= NAME_REUSE_BYTES_MAX) this.last = name;
+    return name;
+  }
+}

@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors.js';
-import { latin1String } from './latin1.js';
+import { RepeatedName, latin1String } from './latin1.js';
 
 /**
  * Server-side request parser: RESP multibulk arrays of bulk strings, and inline commands
@@ -33,8 +33,6 @@ export interface ParserLimits {
 const CR = 13;
 const LF = 10;
 
-/** Command names up to this long are compared with the previous one instead of sliced anew. */
-const NAME_REUSE_BYTES_MAX = 32;
 /** Bulk lengths of up to this many digits are read on the fast path (9 digits < STRING_BYTES_MAX). */
 const FAST_LENGTH_DIGITS_MAX = 9;
 /** A line end is first looked for this far by hand (see find). */
@@ -151,24 +149,7 @@ export class RequestParser {
     this.bigBytes = 0;
   }
 
-  /**
-   * The command name at buf[start, start+len). Pipelines repeat names, so the previous name's
-   * string is reused when the bytes match: no new string, and its hash is already cached for the
-   * command table lookup.
-   */
-  private commandName(buf: Buffer, start: number, len: number): string {
-    const last = this.lastName;
-    if (last.length === len && len <= NAME_REUSE_BYTES_MAX) {
-      let i = 0;
-      while (i < len && last.charCodeAt(i) === buf[start + i]) i++;
-      if (i === len) return last;
-    }
-    const name = latin1String(buf, start, len);
-    if (len <= NAME_REUSE_BYTES_MAX) this.lastName = name;
-    return name;
-  }
-
-  private lastName = '';
+  private readonly names = new RepeatedName();
 
   /** Returns true when a command (or an empty line) was consumed, false when more bytes are needed. */
   private parseInline(out: string[][]): boolean {
@@ -260,7 +241,7 @@ export class RequestParser {
         return false;
       }
       // Like Redis, the two bytes after the payload are skipped unchecked.
-      this.argv.push(this.argv.length === 0 ? this.commandName(buf, this.pos, this.bulkLen) : latin1String(buf, this.pos, this.bulkLen));
+      this.argv.push(this.argv.length === 0 ? this.names.at(buf, this.pos, this.bulkLen) : latin1String(buf, this.pos, this.bulkLen));
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;
