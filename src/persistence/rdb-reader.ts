@@ -26,7 +26,7 @@ import { HASH_FIELDS_MAX, HashValue } from '../keyspace/hash.js';
 import { LIST_ELEMENTS_MAX, ListValue } from '../keyspace/list.js';
 import { SET_MEMBERS_MAX, SetValue } from '../keyspace/set.js';
 import { ZSET_MEMBERS_MAX, ZSetValue, fitsListpack, parseScore } from '../keyspace/zset.js';
-import '../protocol/latin1.js';
+import { latin1String } from '../protocol/latin1.js';
 import { Crc64 } from './crc64.js';
 import { LzfError, lzfDecompress } from './lzf.js';
 import { RDB_ENC, RDB_OPCODE, RDB_TYPE } from './rdb-writer.js';
@@ -266,7 +266,7 @@ class Decoder {
     const len = this.lenRest(first, at);
     this.need(len);
     if (len > STRING_BYTES_MAX) this.fail(`string of ${len} bytes is longer than this runtime's maximum`, at, 'unsupported');
-    const s = this.buf.latin1Slice(this.pos, this.pos + len);
+    const s = latin1String(this.buf, this.pos, len);
     this.pos += len;
     return s;
   }
