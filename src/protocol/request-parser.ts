@@ -41,8 +41,8 @@ const SHORT_SCAN_BYTES = 24;
 const ACCUMULATE_BYTES_MIN = 16 * 1024;
 
 /**
- * The parser may keep a reference to a chunk passed to `feed` until its bytes are consumed:
- * callers must not reuse a chunk's memory afterwards (socket reads never do).
+ * Unless built with `copyLeftovers`, the parser may keep a reference to a chunk passed to `feed`
+ * until its bytes are consumed: callers must not reuse a chunk's memory afterwards.
  */
 export class RequestParser {
   /** The input: `store` bytes [0, end). Unconsumed input starts at `pos`. `buf` views exactly that. */
@@ -65,6 +65,12 @@ export class RequestParser {
   /** False until the client authenticates when a password is required. */
   authenticated = true;
 
+  /**
+   * Set when the caller reuses a chunk's memory once `feed` returns (a shared read buffer):
+   * bytes of an unfinished command are then copied out instead of referenced.
+   */
+  copyLeftovers = false;
+
   constructor(public limits: ParserLimits) {}
 
   /** Bytes received but not yet turned into commands: what client-query-buffer-limit bounds. */
@@ -75,7 +81,7 @@ export class RequestParser {
   /** Parses every complete command in `chunk` (plus what was buffered) into `out`. Throws ProtocolError. */
   feed(chunk: Buffer, out: string[][]): void {
     if (this.bigChunks !== null) {
-      this.bigChunks.push(chunk);
+      this.bigChunks.push(this.copyLeftovers ? Buffer.from(chunk) : chunk);
       this.bigBytes += chunk.length;
       if (this.bigBytes < this.bulkLen + 2) return;
       this.setInput(Buffer.concat(this.bigChunks, this.bigBytes));
@@ -93,6 +99,20 @@ export class RequestParser {
       if (!done) break;
     }
     if (this.pos >= this.end) this.setInput(EMPTY);
+    else if (this.copyLeftovers && !this.owned) this.keepLeftover();
+  }
+
+  /** Moves the unconsumed input out of the caller's chunk into our own buffer. */
+  private keepLeftover(): void {
+    const remaining = this.end - this.pos;
+    const next = Buffer.allocUnsafe(Math.max(ACCUMULATE_BYTES_MIN, 2 * remaining));
+    this.store.copy(next, 0, this.pos, this.end);
+    this.scanFrom = Math.max(0, this.scanFrom - this.pos);
+    this.store = next;
+    this.end = remaining;
+    this.pos = 0;
+    this.owned = true;
+    this.buf = next.subarray(0, remaining);
   }
 
   private setInput(chunk: Buffer): void {

@@ -20,6 +20,7 @@ import type { OutputBufferClass, OutputBufferLimit } from './config-values.js';
 import { execute, ExecContext } from './dispatch.js';
 import { LatencyMonitor } from './latency.js';
 import { Slowlog } from './slowlog.js';
+import { readSocket } from './socket-reads.js';
 import { Stats } from './stats.js';
 import { PubSub } from './pubsub.js';
 import { Blocking } from './blocking.js';
@@ -259,7 +260,7 @@ export class ConcordServer {
     const keepalive = this.config.getInt('tcp-keepalive');
     if (keepalive > 0 && socket.remoteAddress !== undefined) socket.setKeepAlive(true, keepalive * 1000);
     this.clients.set(client.id, client);
-    socket.on('data', (chunk: Buffer) => this.onData(client, chunk));
+    client.parser.copyLeftovers = readSocket(socket, (chunk: Buffer) => this.onData(client, chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.forget(client));
   }
@@ -274,6 +275,8 @@ export class ConcordServer {
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       protocolError = err;
+      // The connection closes after the error reply; nothing it sent later is parsed.
+      client.parser.reset();
     }
     if (client.blocked !== null) {
       // A blocked client's later commands wait for it to be unblocked, as in Redis.
