@@ -28,6 +28,7 @@ import {
 } from './harness.js';
 import { PERSISTENCE_IDS, formatPersistence, persistenceFailures, runPersistence, type PersistenceResult } from './persistence.js';
 import { REPLICATION_IDS, formatReplication, replicationFailures, runReplication, type ReplicationResult } from './replication.js';
+import { NODE_FLAGS } from '../src/cli/node-flags.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -99,7 +100,8 @@ Options:
   --repl-keys <N>         keys for the replication full sync (default 1000000, 100000 with --quick)
   --concord-cmd <cmd>     command that starts Concord, before the standard flags
                           (also CONCORD_CMD). Split on whitespace, or a JSON array.
-                          Default: node dist/src/cli/concord-server.js
+                          Default: node --max-semi-space-size=32 dist/src/cli/concord-server.js
+                          (the flags of src/cli/node-flags.ts, as the concord-server bin)
                           e.g. CONCORD_CMD=redis-server to test this harness on two Redis
   --redis-server <path>   redis-server binary (also REDIS_SERVER, default redis-server)
   --redis-benchmark <p>   redis-benchmark binary (also REDIS_BENCHMARK)
@@ -146,7 +148,7 @@ function parseArgs(argv: string[]): Options {
     persistKeys: 0,
     replication: true,
     replKeys: 0,
-    concordCmd: [process.execPath, DEFAULT_CONCORD_CLI],
+    concordCmd: [process.execPath, ...NODE_FLAGS, DEFAULT_CONCORD_CLI],
     concordCmdFromUser: false,
     redisServer: env.REDIS_SERVER || 'redis-server',
     redisBenchmark: env.REDIS_BENCHMARK || 'redis-benchmark',
