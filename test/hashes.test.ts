@@ -743,6 +743,14 @@ describe('hashes on an embedded node', () => {
     await client.call('HSET', 'h', 'b', 'x'.repeat(1000));
     const big = (await client.call('MEMORY', 'USAGE', 'h')) as number;
     assert.ok(big >= small + 1000, `${small} -> ${big}`);
+    // Redis's sampling: the default 5 fields stand for all; SAMPLES 0 reads every field.
+    await client.call('HSET', 'wide', ...Array.from({ length: 20 }, (_, i) => [`f${i}`, i < 5 ? 'v' : 'x'.repeat(100)]).flat());
+    const sampled = (await client.call('MEMORY', 'USAGE', 'wide')) as number;
+    const all = (await client.call('MEMORY', 'USAGE', 'wide', 'SAMPLES', '0')) as number;
+    assert.ok(all >= sampled + 15 * 99, `sampled ${sampled}, all ${all}`);
+    assert.equal(await client.call('MEMORY', 'USAGE', 'wide', 'SAMPLES', '20'), all);
+    assert.deepEqual(await client.call('MEMORY', 'USAGE', 'wide', 'SAMPLES', 'x'), { error: 'ERR value is not an integer or out of range' });
+    assert.deepEqual(await client.call('MEMORY', 'USAGE', 'wide', 'SAMPLES', '-1'), { error: 'ERR syntax error' });
   });
 
   it('HRANDFIELD: negative counts repeat, positive counts do not, every field comes up', async () => {

@@ -208,12 +208,26 @@ function latencyHistory(ctx: Ctx, argv: string[]): void {
 export const MAP_ENTRY_BYTES = 40;
 const STRING_HEADER_BYTES = 16;
 
+/** Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES: elements MEMORY USAGE looks at without SAMPLES. */
+const MEMORY_USAGE_SAMPLES_DEFAULT = 5;
+
 function memoryUsage(ctx: Ctx, argv: string[]): void {
+  let samples = MEMORY_USAGE_SAMPLES_DEFAULT;
   for (let i = 3; i < argv.length; i += 2) {
-    if (argv[i].toUpperCase() !== 'SAMPLES' || i + 1 >= argv.length || parseSafeInt(argv[i + 1]) === null) {
+    if (argv[i].toUpperCase() !== 'SAMPLES' || i + 1 >= argv.length) {
       ctx.error(ERR_SYNTAX);
       return;
     }
+    const n = parseSafeInt(argv[i + 1]);
+    if (n === null) {
+      ctx.error(ERR_NOT_INTEGER);
+      return;
+    }
+    if (n < 0) {
+      ctx.error(ERR_SYNTAX);
+      return;
+    }
+    samples = n;
   }
   const key = argv[2];
   const v = ctx.db.get(key, ctx.now);
@@ -222,7 +236,7 @@ function memoryUsage(ctx: Ctx, argv: string[]): void {
     return;
   }
   const keyBytes = STRING_HEADER_BYTES + key.length;
-  const valueBytes = typeof v === 'string' ? STRING_HEADER_BYTES + v.length : (v as { bytes?: () => number }).bytes?.() ?? 0;
+  const valueBytes = typeof v === 'string' ? STRING_HEADER_BYTES + v.length : v.bytes(samples);
   const ttlBytes = ctx.db.getExpire(key) === undefined ? 0 : MAP_ENTRY_BYTES;
   ctx.out.integer(MAP_ENTRY_BYTES + keyBytes + valueBytes + ttlBytes);
 }

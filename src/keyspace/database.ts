@@ -14,8 +14,11 @@ export interface TypedValue {
   clone(): TypedValue;
   /** OBJECT ENCODING's answer, as Redis 7.0 would give for this content (listpack, quicklist, ...). */
   encoding(): string;
-  /** Estimated heap bytes of the value (MEMORY USAGE). */
-  bytes(): number;
+  /**
+   * Estimated heap bytes of the value (MEMORY USAGE). A type that does not track its payload
+   * size estimates it from its first `samples` elements (0 = all), as Redis does.
+   */
+  bytes(samples?: number): number;
   /** Number of elements (fields, members): 0 means the key must be deleted. */
   readonly size: number;
   /**
