@@ -18,9 +18,18 @@ export const SCAN_CURSORS_MAX = 4096;
 const VISITED_SPAN = 2 ** 32;
 const SLOT_MAX = 2 ** 20;
 
+/**
+ * What can be scanned: a Map, or a StringTable, whose key iterators are live in the same way.
+ * An iterator left unfinished is closed with return() (a StringTable's registers itself).
+ */
+export interface ScanSource<K> {
+  readonly size: number;
+  keys(): Iterator<K>;
+}
+
 interface OpenScan<K> {
   iter: Iterator<K>;
-  source: Map<K, unknown>;
+  source: ScanSource<K>;
   visited: number;
   /** Entries to visit in all: the map's size when the scan began. */
   budget: number;
@@ -35,7 +44,7 @@ export class ScanCursors<K> {
    * Visits up to `count` entries of `source` from `cursor`, calling `visit` for each.
    * Returns the next cursor, 0 when the scan is complete.
    */
-  scan(source: Map<K, unknown>, cursor: number, count: number, visit: (key: K) => void): number {
+  scan(source: ScanSource<K>, cursor: number, count: number, visit: (key: K) => void): number {
     let state: OpenScan<K> | undefined;
     if (cursor !== 0) {
       state = this.open.get(cursor);
@@ -51,18 +60,19 @@ export class ScanCursors<K> {
       }
     }
     for (let i = 0; i < count; i++) {
-      if (state.visited >= state.budget) return 0;
+      if (state.visited >= state.budget) return finish(state);
       const r = state.iter.next();
       if (r.done) return 0;
       state.visited++;
       visit(r.value);
     }
-    if (state.visited >= VISITED_SPAN || state.visited >= state.budget) return 0;
+    if (state.visited >= VISITED_SPAN || state.visited >= state.budget) return finish(state);
     const next = this.allocSlot() * VISITED_SPAN + state.visited;
     this.open.set(next, state);
     while (this.open.size > SCAN_CURSORS_MAX) {
-      const oldest = this.open.keys().next().value as number;
+      const [oldest, evicted] = this.open.entries().next().value as [number, OpenScan<K>];
       this.open.delete(oldest);
+      finish(evicted);
     }
     return next;
   }
@@ -72,4 +82,10 @@ export class ScanCursors<K> {
     this.nextSlot = this.nextSlot + 1 >= SLOT_MAX ? 1 : this.nextSlot + 1;
     return slot;
   }
+}
+
+/** Closes a scan's iterator before it is dropped; returns the end-of-scan cursor 0. */
+function finish<K>(state: OpenScan<K>): 0 {
+  state.iter.return?.(undefined);
+  return 0;
 }
