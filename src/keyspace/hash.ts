@@ -1,7 +1,7 @@
 /**
  * The hash value type: field -> value, both byte strings.
  *
- * One `Map` holds the fields. It keeps insertion order and updates in place, as Redis's listpack
+ * One StringTable holds the fields. It keeps insertion order and updates in place, as Redis's listpack
  * does for small hashes, so HGETALL/HKEYS/HSCAN of a small hash list fields in the same order as
  * Redis. The encoding Redis would use is tracked as a flag only (for OBJECT ENCODING and for the
  * commands whose replies depend on it, such as HSCAN): 'listpack' while the hash has at most
@@ -10,6 +10,7 @@
  */
 import { assert } from '../util/assert.js';
 import { snapshotGeneration, type TypedValue } from './database.js';
+import { StringTable } from './string-table.js';
 
 /**
  * Redis 7.0's built-in hash-max-listpack-entries (config.c): what a redis-server started without a
@@ -18,21 +19,24 @@ import { snapshotGeneration, type TypedValue } from './database.js';
 export const HASH_LISTPACK_ENTRIES_MAX = 512;
 /** Redis 7.0's default hash-max-listpack-value (bytes of a field or of a value). */
 export const HASH_LISTPACK_VALUE_BYTES_MAX = 64;
-/** V8's Map holds at most 2^24 entries; past this a write gets an error instead of a RangeError. */
+/** Past this a write gets an error (the limit V8's Map had; StringTable's is 2^25). */
 export const HASH_FIELDS_MAX = 16_000_000;
 
-/** MEMORY USAGE estimate: the object with its Map, each Map entry, each string's header. */
+/**
+ * MEMORY USAGE estimate: the object with its table; per field, ~1.5 index slots of 32 bytes and
+ * two entry-array pointers, and each string's header.
+ */
 const HASH_OBJECT_BYTES = 96;
-const MAP_ENTRY_BYTES = 40;
+const TABLE_ENTRY_BYTES = 64;
 const STRING_HEADER_BYTES = 16;
-const ENTRY_OVERHEAD_BYTES = MAP_ENTRY_BYTES + 2 * STRING_HEADER_BYTES;
+const ENTRY_OVERHEAD_BYTES = TABLE_ENTRY_BYTES + 2 * STRING_HEADER_BYTES;
 const POINTER_BYTES = 8;
 
 export class HashValue implements TypedValue {
   readonly type = 'hash' as const;
   snapshotMark = snapshotGeneration.current;
   /** Fields in insertion order. Read freely; change only through the methods below. */
-  readonly fields = new Map<string, string>();
+  readonly fields = new StringTable<string>();
   /** True once Redis would have converted the hash to a hashtable. Invariant: never goes back to false. */
   private hashtable = false;
   /**
@@ -56,7 +60,7 @@ export class HashValue implements TypedValue {
 
   /**
    * As Redis's MEMORY USAGE: the first `samples` fields' lengths stand for the average, 0 means
-   * every field. Not tracked on each write: HSET would need a second Map lookup for the old value.
+   * every field. Not tracked on each write: HSET would need a second lookup for the old value.
    */
   bytes(samples = 0): number {
     const cache = this.fieldArray === null ? 0 : this.fieldArray.length * POINTER_BYTES;
@@ -108,13 +112,11 @@ export class HashValue implements TypedValue {
       this.hashtable = true;
     }
     const fields = this.fields;
-    const before = fields.size;
-    assert(before < HASH_FIELDS_MAX || fields.has(field), 'hash field limit');
-    // One lookup: on a 100k-field hash each costs ~150 ns of cache misses, a third of HSET.
-    fields.set(field, value);
-    if (fields.size === before) return false;
+    assert(fields.size < HASH_FIELDS_MAX || fields.has(field), 'hash field limit');
+    // One lookup: on a 100k-field hash each is a cache miss or more, the bulk of HSET's cost.
+    if (!fields.set(field, value)) return false;
     this.fieldArray = null;
-    if (before >= HASH_LISTPACK_ENTRIES_MAX) this.hashtable = true;
+    if (fields.size > HASH_LISTPACK_ENTRIES_MAX) this.hashtable = true;
     return true;
   }
 
