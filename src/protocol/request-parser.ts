@@ -20,6 +20,8 @@ export const UNAUTH_BULK_BYTES_MAX = 16 * 1024;
  * strings, so no bulk may be longer whatever proto-max-bulk-len says.
  */
 export const STRING_BYTES_MAX = 2 ** 29 - 24;
+/** Most argument slots allocated before the arguments arrive (Redis's argv_len cap). */
+const ARGV_PREALLOCATED_MAX = 1024;
 /** A bulk at least this big is gathered as a list of chunks and joined once, not re-copied per read. */
 const BIG_BULK_BYTES = 32 * 1024;
 
@@ -57,6 +59,8 @@ export class RequestParser {
   /** Arguments still expected in the current multibulk, or 0 when between commands. */
   private multibulkLeft = 0;
   private argv: string[] = [];
+  /** Arguments of the current multibulk read so far. */
+  private argc = 0;
   /** Length of the bulk being read, or -1 when its header has not been read yet. */
   private bulkLen = -1;
   /** Chunks of a big bulk waiting to be complete (see BIG_BULK_BYTES). */
@@ -164,6 +168,7 @@ export class RequestParser {
     this.setInput(EMPTY);
     this.multibulkLeft = 0;
     this.argv = [];
+    this.argc = 0;
     this.bulkLen = -1;
     this.bigChunks = null;
     this.bigBytes = 0;
@@ -230,7 +235,10 @@ export class RequestParser {
       this.pos = cr + 2;
       if (n <= 0) return true;
       this.multibulkLeft = n;
-      this.argv = [];
+      // Sized up front (growing by push reallocates it); capped like Redis's argv_len, since
+      // the count arrives before any argument and a peer could claim millions.
+      this.argv = new Array<string>(Math.min(n, ARGV_PREALLOCATED_MAX));
+      this.argc = 0;
     }
     while (this.multibulkLeft > 0) {
       if (this.bulkLen < 0 && !this.fastBulkHeader(buf)) {
@@ -261,7 +269,10 @@ export class RequestParser {
         return false;
       }
       // Like Redis, the two bytes after the payload are skipped unchecked.
-      this.argv.push(this.argv.length === 0 ? this.names.at(buf, this.pos, this.bulkLen) : latin1String(buf, this.pos, this.bulkLen));
+      const arg = this.argc === 0 ? this.names.at(buf, this.pos, this.bulkLen) : latin1String(buf, this.pos, this.bulkLen);
+      if (this.argc < this.argv.length) this.argv[this.argc] = arg;
+      else this.argv.push(arg);
+      this.argc++;
       this.pos += this.bulkLen + 2;
       this.bulkLen = -1;
       this.multibulkLeft--;
