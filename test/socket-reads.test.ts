@@ -4,7 +4,6 @@
  * across reads of several interleaved connections come out whole: the parser must have copied
  * each connection's unfinished bytes before the next read overwrote the shared buffer.
  */
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +11,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../src/index.js';
-import { NODE_FLAGS } from '../src/cli/node-flags.js';
 import { readSocket } from '../src/server/socket-reads.js';
 import { RawConnection } from './helpers/raw.js';
-import { CONCORD_BIN } from './helpers/servers.js';
 import { encodeCommand } from './helpers/resp-client.js';
 import { sleep } from './helpers/util.js';
 
@@ -81,11 +78,4 @@ test('commands split across interleaved reads of many connections come out whole
     assert.equal(reply.slice(0, header.length), header);
     assert.ok(Buffer.from(reply.slice(header.length, header.length + sizes[i]), 'latin1').equals(payloads[i].value), `value of k${i}`);
   }
-});
-
-test('the concord-server shebang and npm start use the flags of node-flags.ts', () => {
-  const shebang = readFileSync(CONCORD_BIN, 'latin1').split('\n')[0];
-  assert.equal(shebang, `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`);
-  const pkg = JSON.parse(readFileSync(join(CONCORD_BIN, '..', '..', '..', '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  assert.equal(pkg.scripts.start, `node ${NODE_FLAGS.join(' ')} dist/src/cli/concord-server.js`);
 });

@@ -85,6 +85,12 @@ test('StringTable behaves as a Map, live iterators included', () => {
         }
       }
       assert.deepEqual([...table], [...map]);
+      // A copy has the same content and order, and changes to it leave the original alone.
+      const copy = table.copy();
+      assert.deepEqual([...copy], [...map]);
+      copy.set('only in the copy', 1);
+      for (const k of map.keys()) copy.delete(k);
+      assert.deepEqual([...copy], [['only in the copy', 1]]);
       assert.deepEqual([...table.keys()], [...map.keys()]);
       assert.deepEqual([...table.values()], [...map.values()]);
     }),

@@ -35,8 +35,12 @@ const POINTER_BYTES = 8;
 export class HashValue implements TypedValue {
   readonly type = 'hash' as const;
   snapshotMark = snapshotGeneration.current;
-  /** Fields in insertion order. Read freely; change only through the methods below. */
-  readonly fields = new StringTable<string>();
+  /**
+   * @param fields the fields in insertion order, this hash's own table (clone passes a copy).
+   *   Read freely; change only through the methods below.
+   */
+  constructor(readonly fields = new StringTable<string>()) {}
+
   /** True once Redis would have converted the hash to a hashtable. Invariant: never goes back to false. */
   private hashtable = false;
   /**
@@ -77,8 +81,7 @@ export class HashValue implements TypedValue {
   }
 
   clone(): HashValue {
-    const copy = new HashValue();
-    for (const [f, v] of this.fields) copy.fields.set(f, v);
+    const copy = new HashValue(this.fields.copy());
     copy.hashtable = this.hashtable;
     return copy;
   }

@@ -113,7 +113,7 @@ export class SetValue implements TypedValue {
   clone(): SetValue {
     const copy = new SetValue();
     copy.items = this.items.slice();
-    copy.index = this.index === null ? null : copyTable(this.index);
+    copy.index = this.index === null ? null : this.index.copy();
     copy.payloadBytes = this.payloadBytes;
     return copy;
   }
@@ -246,10 +246,4 @@ export class SetValue implements TypedValue {
     this.index = index;
     return index;
   }
-}
-
-function copyTable(from: StringTable<number>): StringTable<number> {
-  const to = new StringTable<number>(from.size);
-  for (const [k, v] of from) to.set(k, v);
-  return to;
 }

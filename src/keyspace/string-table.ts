@@ -101,6 +101,18 @@ export class StringTable<V> implements Iterable<[string, V]> {
     return this.live;
   }
 
+  /** An independent table with the same entries in the same order (COPY, SUNIONSTORE...). */
+  copy(): StringTable<V> {
+    const t = new StringTable<V>();
+    t.index = this.index.slice();
+    t.mask = this.mask;
+    t.keyList = this.keyList.slice();
+    t.valList = this.valList.slice();
+    t.live = this.live;
+    t.deleted = this.deleted;
+    return t;
+  }
+
   /** Slot of `key`, or -1 (then insertSlot says where it would go). Call prepare(key) first. */
   private find(key: string): number {
     const index = this.index;
