@@ -56,6 +56,7 @@ export function saveSnapshotSync(snapshot: Snapshot, target: string, monotonicMs
       finished = snapshot.produce(SLICE_BYTES * 16);
       const chunks = finished ? [...snapshot.writer.takeChunks(), ...snapshot.finish()] : snapshot.writer.takeChunks();
       bytes += writeAllSync(fd, chunks);
+      snapshot.writer.recycle(chunks);
     }
     fsyncSync(fd);
   } catch (err) {
@@ -131,11 +132,14 @@ export async function saveSnapshotInBackground(snapshot: Snapshot, target: strin
       bytes += n;
       if (n > 0) {
         options.onChunks?.(chunks);
+        // Chunks also handed to replicas' sockets are theirs to keep.
+        const reuse = options.onChunks === undefined;
         unwritten += n;
         const prev = inflight;
         inflight = prev.then(async () => {
           await writeAll(file, chunks);
           unwritten -= n;
+          if (reuse) snapshot.writer.recycle(chunks);
         });
       }
       // Keep at most UNWRITTEN_BYTES_MAX waiting for the disk; otherwise just let clients in.

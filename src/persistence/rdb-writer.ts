@@ -84,15 +84,23 @@ const LZF_MIN_BYTES = 21;
 const CHUNK_BYTES = 64 * 1024;
 /** A string at least this long is copied into a chunk of its own instead of the current one. */
 const DIRECT_BYTES = 16 * 1024;
+/**
+ * Written chunks kept for reuse (see RdbWriter.recycle). A chunk's memory is outside V8's heap and
+ * returns only when a GC collects its Buffer, which an idle server may not run for the whole save:
+ * without reuse, the whole file could sit in memory at once.
+ */
+const SPARE_CHUNKS_MAX = 48;
 
 /**
  * Bytes in chunks, with a running CRC-64 of every sealed chunk. `open` is the chunk being filled;
  * sealed chunks wait in `sealed` until taken.
  */
 class ChunkSink {
-  private open = Buffer.allocUnsafe(CHUNK_BYTES);
+  private open: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   private pos = 0;
   private sealed: Buffer[] = [];
+  /** Full-size chunks already written out, ready to be filled again. */
+  private readonly spare: Buffer[] = [];
   readonly crc = new Crc64();
   /** Bytes produced so far (sealed and open). */
   total = 0;
@@ -107,7 +115,7 @@ class ChunkSink {
       const chunk = this.open.subarray(0, this.pos);
       this.crc.update(chunk);
       this.sealed.push(chunk);
-      this.open = Buffer.allocUnsafe(capacity);
+      this.open = capacity === CHUNK_BYTES && this.spare.length > 0 ? this.spare.pop()! : Buffer.allocUnsafe(capacity);
       this.pos = 0;
     } else if (this.open.length < capacity) {
       this.open = Buffer.allocUnsafe(capacity);
@@ -174,6 +182,16 @@ class ChunkSink {
     this.open.writeDoubleLE(x, this.pos);
     this.pos += 8;
     this.total += 8;
+  }
+
+  /** Takes back chunks from take() whose bytes are no longer needed. */
+  recycle(chunks: readonly Buffer[]): void {
+    for (const c of chunks) {
+      if (this.spare.length >= SPARE_CHUNKS_MAX) return;
+      const ab = c.buffer;
+      // Only whole chunks this sink allocated (a sealed chunk is a view of the first bytes of one).
+      if (c.byteOffset === 0 && ab.byteLength === CHUNK_BYTES && ab instanceof ArrayBuffer) this.spare.push(Buffer.from(ab));
+    }
   }
 
   /** Every chunk produced since the last take (the open one is sealed first). */
@@ -387,6 +405,14 @@ export class RdbWriter {
   /** The bytes produced since the last call, in order. */
   takeChunks(): Buffer[] {
     return this.sink.take();
+  }
+
+  /**
+   * Hands back chunks from takeChunks() once they are on disk: the writer fills them again, so a
+   * save holds a few chunks at a time however big the file. Only for chunks nothing else still reads.
+   */
+  recycle(chunks: readonly Buffer[]): void {
+    this.sink.recycle(chunks);
   }
 
   /** Ends the file (EOF opcode and CRC-64) and returns the remaining chunks. */
