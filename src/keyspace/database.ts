@@ -119,6 +119,19 @@ export class Database {
     this.events.touched(this, key);
   }
 
+  /**
+   * Adds a key while a data file loads: one table operation (a duplicate shows as an unchanged
+   * size), and no touch, as nothing can watch a key before the node serves clients. False when
+   * the key was already there (its value is then replaced: the caller abandons the load).
+   */
+  loadKey(key: string, value: Value): boolean {
+    const dict = this.dict;
+    const before = dict.size;
+    if (before >= KEYS_PER_DB_MAX) throw new KeyLimitError();
+    dict.set(key, value);
+    return dict.size !== before;
+  }
+
   /** Replaces the value of an existing key in place, keeping its TTL. */
   replace(key: string, value: Value): void {
     assert(this.dict.has(key), 'replace of a missing key');

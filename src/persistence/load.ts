@@ -42,8 +42,7 @@ export async function loadRdb(buf: Buffer, keyspace: Keyspace, options: LoadOpti
       progress.keysExpired++;
     } else {
       const db = dbs[e.db];
-      if (db.dict.has(e.key)) throw new RdbError(`duplicated key '${e.key}' in DB ${e.db}`, 0);
-      db.set(e.key, e.value);
+      if (!db.loadKey(e.key, e.value)) throw new RdbError(`duplicated key '${e.key}' in DB ${e.db}`, 0);
       if (e.expireAtMs !== null) db.setExpire(e.key, e.expireAtMs);
       progress.keysLoaded++;
     }
