@@ -31,7 +31,6 @@ interface Waiter {
 export class Replication {
   readonly primary: Primary;
   private readonly waiters = new Set<Waiter>();
-  private getAckScheduled = false;
   private lastPingMs = 0;
   private syncStartTimer: NodeJS.Timeout | null = null;
   private nextLinkId = 1;
@@ -428,13 +427,7 @@ export class Replication {
 
   /** Asks every replica for an ACK, once per event-loop turn however many clients wait. */
   private requestAcks(): void {
-    if (this.getAckScheduled) return;
-    this.getAckScheduled = true;
-    setImmediate(() => {
-      this.getAckScheduled = false;
-      this.primary.writeControl(['REPLCONF', 'GETACK', '*']);
-      this.primary.flush();
-    });
+    this.primary.requestAck();
   }
 
   private checkWaiters(): void {
