@@ -100,7 +100,7 @@ Options:
   --repl-keys <N>         keys for the replication full sync (default 1000000, 100000 with --quick)
   --concord-cmd <cmd>     command that starts Concord, before the standard flags
                           (also CONCORD_CMD). Split on whitespace, or a JSON array.
-                          Default: node --max-semi-space-size=32 dist/src/cli/concord-server.js
+                          Default: node --max-semi-space-size=32 --initial-old-space-size=64 dist/src/cli/concord-server.js
                           (the flags of src/cli/node-flags.ts, as the concord-server bin)
                           e.g. CONCORD_CMD=redis-server to test this harness on two Redis
   --redis-server <path>   redis-server binary (also REDIS_SERVER, default redis-server)

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=32 --initial-old-space-size=64
 /** `concord-server`: starts a node from redis-server style flags and/or a config file. */
 import { writeFileSync, rmSync } from 'node:fs';
 import { ConfigError, findParam } from '../server/config.js';
