@@ -335,7 +335,7 @@ export class Replication {
       }, timeoutMs);
     }
     this.primary.flush();
-    this.requestAcks();
+    this.primary.requestAck();
     return null;
   }
 
@@ -400,7 +400,7 @@ export class Replication {
     if (timeoutMs > 0) {
       waiter.timer = setTimeout(() => this.release(waiter), timeoutMs);
     }
-    this.requestAcks();
+    this.primary.requestAck();
     return null;
   }
 
@@ -422,11 +422,6 @@ export class Replication {
     client.blocked = { keys: [], dbIndex: client.db, argv: ['write-quorum'] };
     this.waiters.add(waiter);
     waiter.timer = setTimeout(() => this.release(waiter), server.config.getInt('write-quorum-timeout'));
-    this.requestAcks();
-  }
-
-  /** Asks every replica for an ACK, once per event-loop turn however many clients wait. */
-  private requestAcks(): void {
     this.primary.requestAck();
   }
 
@@ -469,7 +464,7 @@ export class Replication {
   cron(nowMs: number): void {
     const p = this.primary;
     if (this.failover !== null) {
-      this.requestAcks();
+      this.primary.requestAck();
       this.checkFailover();
     }
     if (p.replicas.length === 0) return;
