@@ -143,10 +143,11 @@ export class Primary {
   }
 
   /** Bytes of the followed primary's stream: into the backlog and on to our replicas, unchanged. */
-  feedProxied(bytes: Buffer): void {
+  feedProxied(received: Buffer): void {
     if (this.backlog === null) return;
-    this.backlog.feed(bytes);
-    this.sendToReplicas(bytes);
+    this.backlog.feed(received);
+    // `received` may be a read buffer reused after this call; sockets keep what they could not send.
+    if (this.replicas.length > 0) this.sendToReplicas(Buffer.from(received));
   }
 
   private sendToReplicas(bytes: Buffer): void {

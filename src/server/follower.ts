@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadRdb } from '../persistence/load.js';
 import { removeQuietly } from '../persistence/files.js';
 import { RequestParser } from '../protocol/request-parser.js';
-import { CommandEncoder, encodeCommand } from '../protocol/command-encoder.js';
+import { encodeCommand } from '../protocol/command-encoder.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { Client, MASTER_CLIENT_ID } from './client.js';
 import { execute } from './dispatch.js';
@@ -25,6 +25,9 @@ const ACK_PERIOD_MS = 1000;
 /** Longest handshake reply line accepted. */
 const HANDSHAKE_LINE_BYTES_MAX = 64 * 1024;
 const EOF_MARK_BYTES = 40;
+/** One read from the primary: the size Node reads with by default. */
+const READ_BUFFER_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 type LinkState = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
 
@@ -41,7 +44,12 @@ export class Follower {
   private steps: Array<{ send: string[] | null; expect: (line: string) => void }> = [];
   private parser: RequestParser | null = null;
   private readonly masterClient: Client;
-  private readonly proxy = new CommandEncoder();
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  /**
+   * The bytes of a command the parser holds unfinished, kept as received: applied commands are
+   * passed on as the exact bytes that carried them, so offsets match the primary's byte for byte.
+   */
+  private carry: Buffer = EMPTY;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -90,7 +98,16 @@ export class Follower {
     if (this.stopped) return;
     this.state = 'connecting';
     this.log('notice', `Connecting to MASTER ${this.host}:${this.port}`);
-    const socket = net.connect({ host: this.host, port: this.port });
+    // Reads land in one buffer of ours (Node's `onread`) instead of a fresh 64 KB buffer pushed
+    // through the Readable machinery per read: the stream's apply loop copies what it keeps.
+    const socket: net.Socket = net.connect({
+      host: this.host,
+      port: this.port,
+      onread: {
+        buffer: this.readBuffer,
+        callback: (nread: number, buf: Uint8Array): boolean => this.onRead(socket, nread, buf),
+      },
+    });
     socket.setNoDelay(true);
     this.socket = socket;
     this.input = Buffer.alloc(0);
@@ -100,7 +117,6 @@ export class Follower {
       this.lastIoMs = this.server.clock.now();
       this.handshake();
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => this.log('warning', `Error condition on socket for SYNC: ${err.message}`));
     socket.on('close', () => {
       if (this.socket !== socket) return;
@@ -170,6 +186,13 @@ export class Follower {
     if (step?.send !== null && step !== undefined) this.send(step.send);
   }
 
+  /** True: reading goes on (pausing is socket.pause()'s, while a snapshot loads). */
+  private onRead(socket: net.Socket, nread: number, buf: Uint8Array): boolean {
+    if (this.socket === socket) this.onData(Buffer.from(buf.buffer, buf.byteOffset, nread));
+    return true;
+  }
+
+  /** `chunk` is only valid during the call (it is the shared read buffer). */
   private onData(chunk: Buffer): void {
     this.lastIoMs = this.server.clock.now();
     try {
@@ -177,7 +200,8 @@ export class Follower {
         this.applyStream(chunk);
         return;
       }
-      this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
+      // The handshake and the snapshot keep bytes across reads: they get a copy.
+      this.input = this.input.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.input, chunk]);
       while (this.input.length > 0 && !this.linkUp && this.socket !== null && !this.loadingSnapshot) {
         if (this.bulk !== null) {
           if (!this.receiveBulk()) return;
@@ -351,6 +375,8 @@ export class Follower {
     this.syncInProgress = false;
     this.parser = new RequestParser({ bulkBytesMax: 1 << 30, multibulkLenMax: 1 << 24 });
     this.parser.authenticated = true;
+    this.parser.copyLeftovers = true;
+    this.carry = EMPTY;
     this.sendAck();
   }
 
@@ -366,6 +392,7 @@ export class Follower {
       this.fail(`Protocol error from master: ${err.message}`);
       return;
     }
+    const applied = this.takeApplied(chunk, parser.pendingBytes);
     const server = this.server;
     server.beginBatch();
     const dbs = server.keyspace.dbs;
@@ -375,24 +402,37 @@ export class Follower {
     } finally {
       for (const db of dbs) db.applyingPrimaryStream = false;
     }
-    const bytes = this.proxy.take();
-    if (bytes !== null) server.replication.primary.feedProxied(bytes);
+    if (applied !== null) server.replication.primary.feedProxied(applied);
+  }
+
+  /**
+   * The bytes of the commands the parser completed with `chunk` (the carried bytes of an
+   * unfinished one, then the chunk's bytes up to the `left` the parser still holds), counted into
+   * the offset; the rest is carried to the next read. Null when no command completed.
+   */
+  private takeApplied(chunk: Buffer, left: number): Buffer | null {
+    const carry = this.carry;
+    const used = carry.length + chunk.length - left;
+    let applied: Buffer | null = null;
+    if (used > 0) {
+      applied = carry.length === 0 ? chunk.subarray(0, used) : Buffer.concat([carry, chunk]).subarray(0, used);
+    }
+    if (left === 0) this.carry = EMPTY;
+    else if (used >= carry.length) this.carry = Buffer.from(chunk.subarray(chunk.length - left));
+    else this.carry = Buffer.concat([carry.subarray(used), chunk]);
+    this.offset += used;
+    return applied;
   }
 
   private applyCommands(commands: string[][]): void {
     const server = this.server;
     let ackWanted = false;
     for (const argv of commands) {
-      // Passed on exactly as applied: the primary sends canonical RESP, so re-encoding gives its
-      // bytes, and their count is the offset the command advances.
-      const bytes = this.proxy.append(argv);
-      const isGetack = argv.length >= 2 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack';
-      if (isGetack) ackWanted = true;
+      if (isGetack(argv)) ackWanted = true;
       else {
         execute(server, this.masterClient, argv);
         server.out.take();
       }
-      this.offset += bytes;
     }
     // One ACK answers every GETACK of this read, with the offset after all of it: under write
     // quorum the primary asks after each of its turns, and a reply per GETACK cost one write
@@ -425,6 +465,10 @@ export class Follower {
   }
 }
 
+
+function isGetack(argv: readonly string[]): boolean {
+  return argv.length >= 2 && argv[0].length === 8 && argv[0].toLowerCase() === 'replconf' && argv[1].toLowerCase() === 'getack';
+}
 
 function writeAll(fd: number, data: Buffer): void {
   let off = 0;
