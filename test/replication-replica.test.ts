@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConcord, startRedis } from './helpers/servers.js';
 import { RespClient, type Reply } from './helpers/resp-client.js';
-import { waitUntil } from './helpers/util.js';
+import { sleep, waitUntil } from './helpers/util.js';
 import { field, sameData, started } from './helpers/nodes.js';
 
 
@@ -129,6 +129,31 @@ describe('Concord replica of Concord', () => {
     assert.equal(await r.c.call('REPLICAOF', 'NO', 'ONE'), 'OK');
     assert.equal(await r.c.call('SET', 'mine', 'now'), 'OK');
     assert.equal(await field(r.c, 'replication', 'role'), 'master');
+  });
+
+  test('repl-stream-batch-ms holds a write that follows a send closely, not one after a quiet spell nor a WAIT', async (t) => {
+    const batchMs = 1000;
+    const p = await started(t, startConcord(['--repl-diskless-sync-delay', '0', '--repl-stream-batch-ms', String(batchMs)]));
+    const r = await started(t, startConcord(['--replicaof', '127.0.0.1', String(p.srv.port)]));
+    await linkUp(r.c);
+    await sleep(batchMs + 100);
+    // Quiet for longer than the delay: the write is sent at the end of its turn.
+    const sentAt = Date.now();
+    await p.c.call('SET', 'first', '1');
+    await waitUntil(async () => (await r.c.call('GET', 'first')) === '1', 5000, 'first write replicated');
+    assert.ok(Date.now() - sentAt < batchMs - 100, `an idle primary sends at once (took ${Date.now() - sentAt} ms)`);
+    // Right after that send: held until the delay has passed, then sent.
+    await p.c.call('SET', 'second', '1');
+    await sleep(200);
+    assert.equal(await r.c.call('GET', 'second'), null, 'a write close behind a send waits for the batch');
+    await waitUntil(async () => (await r.c.call('GET', 'second')) === '1', 5000, 'held write sent after the delay');
+    // WAIT asks for an acknowledgement: the stream goes at once.
+    const waitAt = Date.now();
+    await p.c.call('SET', 'third', '1');
+    assert.equal(await p.c.call('WAIT', '1', '5000'), 1);
+    assert.ok(Date.now() - waitAt < batchMs - 100, `WAIT does not sit out the delay (took ${Date.now() - waitAt} ms)`);
+    assert.equal(await r.c.call('GET', 'third'), '1');
+    await offsetsAgree(p.c, r.c);
   });
 
   test('FAILOVER hands the primary role to a Concord replica and to a real redis-server replica', async (t) => {

@@ -93,6 +93,7 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'repl-timeout', kind: 'int', min: 1, max: INT_MAX, default: '60' },
   { name: 'repl-diskless-sync', kind: 'bool', default: 'yes' },
   { name: 'repl-diskless-sync-delay', kind: 'int', min: 0, max: INT_MAX, default: '5' },
+  { name: 'repl-stream-batch-ms', kind: 'int', min: 0, max: 1000, default: '1' },
   { name: 'write-quorum', kind: 'int', min: 0, max: INT_MAX, default: '0' },
   { name: 'write-quorum-timeout', kind: 'int', min: 1, max: INT_MAX, default: '1000' },
   { name: 'min-replicas-to-write', aliases: ['min-slaves-to-write'], kind: 'int', min: 0, max: INT_MAX, default: '0' },

@@ -38,6 +38,7 @@ export class Replication {
   constructor(private readonly server: ConcordServer) {
     this.primary = new Primary({
       randomHex: (n) => randomHex(server, n),
+      monotonicMs: () => server.clock.monotonic(),
       log: (level, message) => server.log.log(level, message),
     }, server.config.getInt('repl-backlog-size'));
   }

@@ -174,6 +174,7 @@ export class ConcordServer {
       if (v > 0) this.replication.streamWrites();
     });
     cfg.watch<boolean>('replica-serve-stale-data', (v) => (this.limits.replicaServeStaleData = v));
+    cfg.watch<number>('repl-stream-batch-ms', (v) => (this.replication.primary.batchMs = v));
     cfg.watch<number>('repl-backlog-size', (v) => {
       this.replication.primary.backlogSize = v;
       this.replication.primary.backlog?.resize(v);
@@ -689,6 +690,8 @@ export class ConcordServer {
         this.log.log('warning', `Error closing the AOF: ${(err as Error).message}`);
       }
       this.releaseHeld(Number.MAX_SAFE_INTEGER);
+      // Replicas get the stream a batching delay still held before their links close.
+      this.replication.primary.flush();
       for (const client of [...this.clients.values()]) this.closeClient(client, false);
       await this.closeListeners();
     })();
