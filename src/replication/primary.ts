@@ -136,6 +136,8 @@ export class Primary {
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushBound = (): void => this.flush();
 
+  private readonly endOfTurnBound = (): void => this.endOfTurn();
+
   private scheduleFlush(): void {
     if (this.flushScheduled) {
       // WAIT and write quorum are waiting on this send: it does not sit out the batching delay.
@@ -147,8 +149,14 @@ export class Primary {
       return;
     }
     this.flushScheduled = true;
+    setImmediate(this.endOfTurnBound);
+  }
+
+  /** After the turn's writes: send now, or once the batching delay since the last send has passed. */
+  private endOfTurn(): void {
+    if (!this.flushScheduled || this.flushTimer !== null) return;
     const wait = this.lastSendMs + this.batchMs - this.host.monotonicMs();
-    if (wait <= 0 || this.ackRequested) setImmediate(this.flushBound);
+    if (wait <= 0 || this.ackRequested) this.flush();
     else this.flushTimer = setTimeout(this.flushBound, wait);
   }
 
