@@ -40,6 +40,7 @@ import {
   type RdbEntry,
 } from '../src/persistence/rdb-reader.js';
 import { RDB_OPCODE, RDB_TYPE, RdbWriter, encodeDumpPayload, writeRdb, type RdbKey } from '../src/persistence/rdb-writer.js';
+import { RdbStreamReader } from '../src/persistence/rdb-stream.js';
 import { RespClient, isError, showReply, type Reply } from './helpers/resp-client.js';
 import { startProcess, startRedis, type ServerProcess } from './helpers/servers.js';
 import { prng, randomBytes } from './helpers/util.js';
@@ -972,6 +973,73 @@ describe('properties', () => {
         });
       }),
       { numRuns: 400 },
+    );
+  });
+
+  /** Reads `file` pushed in pieces cut at `cuts`, reading after every piece (as a replica does). */
+  function streamRead(file: Buffer, cuts: number[]): { entries: RdbEntry[]; aux: Map<string, string> } {
+    const r = new RdbStreamReader();
+    const entries: RdbEntry[] = [];
+    const read = (): void => {
+      while (r.read((e) => entries.push(e), () => true));
+    };
+    let prev = 0;
+    for (const at of [...new Set(cuts.map((c) => c % (file.length + 1)))].sort((a, b) => a - b)) {
+      r.push(file.subarray(prev, at));
+      prev = at;
+      read();
+    }
+    r.push(file.subarray(prev));
+    read();
+    r.finish();
+    read();
+    assert.ok(r.done);
+    return { entries, aux: new Map(r.aux) };
+  }
+
+  it('a file read while it arrives, in any pieces, gives what reading it whole gives', () => {
+    fc.assert(
+      fc.property(datasetArb, fc.boolean(), fc.array(fc.nat(), { maxLength: 8 }), (specs, compression, cuts) => {
+        const file = writeRdb(keysOf(specs), { nowMs: 1_700_000_000_000, compression, aux: [['repl-stream-db', '3']] });
+        const whole = readRdb(file);
+        const streamed = streamRead(file, cuts);
+        assertSameValues(streamed.entries, specs);
+        assert.deepStrictEqual(streamed.aux, whole.aux);
+      }),
+      { numRuns: 200 },
+    );
+    // Pieces of one byte, and a key far bigger than the read buffer's first size.
+    const big: RdbKey[] = [{ db: 0, key: 'big', value: 'x'.repeat(3 << 20), expireAtMs: null }, { db: 2, key: 'k', value: 'v', expireAtMs: 1_800_000_000_000 }];
+    const file = writeRdb(big, { nowMs: 1_700_000_000_000 });
+    assert.equal(streamRead(file, Array.from({ length: 300 }, (_, i) => i)).entries.length, 2);
+    const bigRead = streamRead(file, Array.from({ length: 200 }, (_, i) => i * 16_384));
+    assert.equal(bigRead.entries[0].value, big[0].value);
+  });
+
+  it('a damaged file read while it arrives fails exactly when reading it whole fails', () => {
+    fc.assert(
+      fc.property(datasetArb, fc.array(damageArb, { minLength: 1, maxLength: 3 }), fc.array(fc.nat(), { maxLength: 6 }), (specs, damages, cuts) => {
+        const file = writeRdb(keysOf(specs), { nowMs: 1_700_000_000_000 });
+        let bad = file;
+        for (const d of damages) bad = damage(bad, d);
+        let wholeError: unknown = null;
+        let whole: RdbEntry[] = [];
+        try {
+          whole = readRdb(bad).entries;
+        } catch (err) {
+          wholeError = err;
+        }
+        if (wholeError === null) {
+          assert.deepStrictEqual(streamRead(bad, cuts).entries.map((e) => e.key), whole.map((e) => e.key));
+          return;
+        }
+        assert.ok(wholeError instanceof RdbError);
+        assert.throws(() => streamRead(bad, cuts), (err: unknown) => {
+          if (!(err instanceof RdbError)) throw err;
+          return true;
+        });
+      }),
+      { numRuns: 300 },
     );
   });
 

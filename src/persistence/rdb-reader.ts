@@ -133,14 +133,19 @@ function comparePairs(s1: number, m1: string, s2: number, m2: string): number {
  */
 class Decoder {
   pos: number;
-  readonly stats: RdbReadStats = { lzfStrings: 0, intStrings: 0, quicklistPlainNodes: 0, emptyKeysSkipped: 0 };
 
-  constructor(readonly buf: Buffer, pos: number) {
+  /** `base`: the file offset of buf[0], for error positions (a stream read holds a window of the file). */
+  constructor(
+    readonly buf: Buffer,
+    pos: number,
+    readonly stats: RdbReadStats = { lzfStrings: 0, intStrings: 0, quicklistPlainNodes: 0, emptyKeysSkipped: 0 },
+    readonly base = 0,
+  ) {
     this.pos = pos;
   }
 
   fail(reason: string, at = this.pos, kind: RdbErrorKind = 'format'): never {
-    throw new RdbError(reason, at, kind);
+    throw new RdbError(reason, at + this.base, kind);
   }
 
   need(n: number): void {
@@ -799,6 +804,9 @@ export function parseZipmap(b: Buffer, at: number): string[] {
 // ---------------------------------------------------------------------------------------------
 // Files
 
+/** What RdbReader.readItem() returns for the EOF opcode. */
+export const RDB_END = Symbol('RDB EOF opcode');
+
 /** Reads an RDB file held in one buffer. Iterate entries() to the end to read the keys and verify the checksum. */
 export class RdbReader {
   readonly version: number;
@@ -810,8 +818,11 @@ export class RdbReader {
   readonly moduleAux: string[] = [];
   /** Offset just past the checksum (or the EOF byte for version < 5); -1 until entries() ends. */
   end = -1;
-  private readonly d: Decoder;
+  private d: Decoder;
   private started = false;
+  /** The db of the keys that follow (SELECTDB), and the expiry read for the next key. */
+  private db = 0;
+  private expireAtMs: number | null = null;
 
   constructor(buf: Buffer, private readonly options: RdbReadOptions = {}) {
     this.d = new Decoder(buf, 0);
@@ -833,69 +844,94 @@ export class RdbReader {
   *entries(): Generator<RdbEntry, void, undefined> {
     if (this.started) throw new Error('RdbReader.entries() can run once');
     this.started = true;
-    const d = this.d;
-    const buf = d.buf;
-    let db = 0;
-    let expireAtMs: number | null = null;
     for (;;) {
-      const at = d.pos;
-      const type = d.u8();
-      switch (type) {
-        case RDB_OPCODE.EXPIRETIME_MS: {
-          d.need(8);
-          expireAtMs = Number(buf.readBigInt64LE(d.pos));
-          d.pos += 8;
-          continue;
-        }
-        case RDB_OPCODE.EXPIRETIME: {
-          d.need(4);
-          expireAtMs = buf.readInt32LE(d.pos) * 1000;
-          d.pos += 4;
-          continue;
-        }
-        case RDB_OPCODE.IDLE:
-          d.readLenBig();
-          continue;
-        case RDB_OPCODE.FREQ:
-          d.u8();
-          continue;
-        case RDB_OPCODE.SELECTDB:
-          db = d.readLen();
-          continue;
-        case RDB_OPCODE.RESIZEDB:
-          d.readLen();
-          d.readLen();
-          continue;
-        case RDB_OPCODE.SLOT_INFO:
-          d.readLen();
-          d.readLen();
-          d.readLen();
-          continue;
-        case RDB_OPCODE.AUX: {
-          const key = d.readString();
-          const value = d.readString();
-          this.aux.set(key, value);
-          continue;
-        }
-        case RDB_OPCODE.MODULE_AUX:
-          this.moduleAux.push(d.skipModuleAux());
-          continue;
-        case RDB_OPCODE.FUNCTION_PRE_GA:
-          d.fail('function libraries in the pre-release format of Redis 7.0 release candidates are not supported', at, 'unsupported');
-          break;
-        case RDB_OPCODE.FUNCTION2:
-          this.functions.push(d.readString());
-          continue;
-        case RDB_OPCODE.EOF:
-          this.finish();
-          return;
-        default: {
-          const key = d.readString();
-          const value = d.readValue(type, at);
-          const expiry = expireAtMs;
-          expireAtMs = null;
-          if (value !== null) yield { db, key, value, expireAtMs: expiry, rdbType: type };
-        }
+      const item = this.readItem();
+      if (item === RDB_END) {
+        this.finish();
+        return;
+      }
+      if (item !== null) yield item;
+    }
+  }
+
+  /** Position in the current input (see continueIn). */
+  get pos(): number {
+    return this.d.pos;
+  }
+
+  set pos(at: number) {
+    this.d.pos = at;
+  }
+
+  /**
+   * Goes on reading in `buf` from `pos`, where buf[0] is byte `base` of the file: a stream read
+   * (RdbStreamReader) moves the reader to each new window of bytes. Stats carry over.
+   */
+  continueIn(buf: Buffer, pos: number, base: number): void {
+    this.d = new Decoder(buf, pos, this.d.stats, base);
+  }
+
+  /**
+   * Reads one opcode and what belongs to it: a key (its entry; null when its collection was empty),
+   * metadata (null), or the EOF opcode (RDB_END). The reader's state (db, pending expiry, aux...)
+   * changes only once the whole item was read, so a read that fails for lack of bytes can be
+   * retried from the same position with more of them.
+   */
+  readItem(): RdbEntry | null | typeof RDB_END {
+    const d = this.d;
+    const at = d.pos;
+    const type = d.u8();
+    switch (type) {
+      case RDB_OPCODE.EXPIRETIME_MS:
+        d.need(8);
+        this.expireAtMs = Number(d.buf.readBigInt64LE(d.pos));
+        d.pos += 8;
+        return null;
+      case RDB_OPCODE.EXPIRETIME:
+        d.need(4);
+        this.expireAtMs = d.buf.readInt32LE(d.pos) * 1000;
+        d.pos += 4;
+        return null;
+      case RDB_OPCODE.IDLE:
+        d.readLenBig();
+        return null;
+      case RDB_OPCODE.FREQ:
+        d.u8();
+        return null;
+      case RDB_OPCODE.SELECTDB:
+        this.db = d.readLen();
+        return null;
+      case RDB_OPCODE.RESIZEDB:
+        d.readLen();
+        d.readLen();
+        return null;
+      case RDB_OPCODE.SLOT_INFO:
+        d.readLen();
+        d.readLen();
+        d.readLen();
+        return null;
+      case RDB_OPCODE.AUX: {
+        const key = d.readString();
+        const value = d.readString();
+        this.aux.set(key, value);
+        return null;
+      }
+      case RDB_OPCODE.MODULE_AUX:
+        this.moduleAux.push(d.skipModuleAux());
+        return null;
+      case RDB_OPCODE.FUNCTION_PRE_GA:
+        return d.fail('function libraries in the pre-release format of Redis 7.0 release candidates are not supported', at, 'unsupported');
+      case RDB_OPCODE.FUNCTION2:
+        this.functions.push(d.readString());
+        return null;
+      case RDB_OPCODE.EOF:
+        return RDB_END;
+      default: {
+        const key = d.readString();
+        const value = d.readValue(type, at);
+        const expireAtMs = this.expireAtMs;
+        this.expireAtMs = null;
+        return value === null ? null : { db: this.db, key, value, expireAtMs, rdbType: type };
       }
     }
   }
