@@ -44,42 +44,47 @@ async function writeAllTypes(c: RespClient, prefix: string): Promise<void> {
 
 
 describe('Concord replica of a real redis-server', () => {
-  test('full sync, stream, read-only, expiry by the primary\'s DEL, partial resync, offsets', async (t) => {
-    const p = await started(t, startRedis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']));
-    await writeAllTypes(p.c, 'before:');
-    const r = await started(t, startConcord(['--replicaof', '127.0.0.1', String(p.srv.port)]));
-    await linkUp(r.c);
-    await sameData(p.c, r.c, [0, 5]);
-    await writeAllTypes(p.c, 'after:');
-    await p.c.call('MULTI');
-    await p.c.call('INCR', 'tx');
-    await p.c.call('LPUSH', 'after:l', 'z');
-    await p.c.call('EXEC');
-    await sameData(p.c, r.c, [0, 5]);
-    await offsetsAgree(p.c, r.c);
+  // The snapshot arrives with an EOF mark (diskless) or a length, and is loaded as it arrives or after.
+  for (const [load, diskless] of [['on-empty-db', 'yes'], ['on-empty-db', 'no'], ['disabled', 'yes']]) {
+    test(`full sync (repl-diskless-load ${load}, primary repl-diskless-sync ${diskless}), stream, read-only, expiry by the primary's DEL, partial resync, offsets`, async (t) => {
+      const p = await started(t, startRedis(['--repl-diskless-sync', diskless, '--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']));
+      await writeAllTypes(p.c, 'before:');
+      const r = await started(t, startConcord(['--replicaof', '127.0.0.1', String(p.srv.port), '--repl-diskless-load', load]));
+      await linkUp(r.c);
+      const loaded = load === 'disabled' ? 'MASTER <-> REPLICA sync: receiving' : 'Loading DB in memory while receiving it';
+      assert.ok(r.srv.output().includes(loaded), `the ${load} path ran`);
+      await sameData(p.c, r.c, [0, 5]);
+      await writeAllTypes(p.c, 'after:');
+      await p.c.call('MULTI');
+      await p.c.call('INCR', 'tx');
+      await p.c.call('LPUSH', 'after:l', 'z');
+      await p.c.call('EXEC');
+      await sameData(p.c, r.c, [0, 5]);
+      await offsetsAgree(p.c, r.c);
 
-    assert.deepEqual(await r.c.call('SET', 'k', 'v'), { error: "READONLY You can't write against a read only replica." });
-    assert.equal(await field(r.c, 'replication', 'role'), 'slave');
-    const role = (await r.c.call('ROLE')) as Reply[];
-    assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', p.srv.port, 'connected']);
+      assert.deepEqual(await r.c.call('SET', 'k', 'v'), { error: "READONLY You can't write against a read only replica." });
+      assert.equal(await field(r.c, 'replication', 'role'), 'slave');
+      const role = (await r.c.call('ROLE')) as Reply[];
+      assert.deepEqual(role.slice(0, 4), ['slave', '127.0.0.1', p.srv.port, 'connected']);
 
-    // A key past its TTL is hidden on the replica but removed only by the primary's DEL.
-    assert.equal(await p.c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0'), 'OK');
-    await p.c.call('SET', 'short', 'v', 'PX', '50');
-    await waitUntil(async () => (await r.c.call('EXISTS', 'short')) === 1, 5000, 'short key replicated');
-    await waitUntil(async () => (await r.c.call('GET', 'short')) === null, 5000, 'hidden once expired');
-    const keysBefore = Number(await r.c.call('DBSIZE'));
-    assert.equal(await p.c.call('GET', 'short'), null, 'the primary expires it lazily and sends DEL');
-    await waitUntil(async () => Number(await r.c.call('DBSIZE')) === keysBefore - 1, 5000, 'DEL reached the replica');
+      // A key past its TTL is hidden on the replica but removed only by the primary's DEL.
+      assert.equal(await p.c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0'), 'OK');
+      await p.c.call('SET', 'short', 'v', 'PX', '50');
+      await waitUntil(async () => (await r.c.call('EXISTS', 'short')) === 1, 5000, 'short key replicated');
+      await waitUntil(async () => (await r.c.call('GET', 'short')) === null, 5000, 'hidden once expired');
+      const keysBefore = Number(await r.c.call('DBSIZE'));
+      assert.equal(await p.c.call('GET', 'short'), null, 'the primary expires it lazily and sends DEL');
+      await waitUntil(async () => Number(await r.c.call('DBSIZE')) === keysBefore - 1, 5000, 'DEL reached the replica');
 
-    // The link drops: Concord comes back with PSYNC and gets only what it missed.
-    assert.ok(Number(await p.c.call('CLIENT', 'KILL', 'TYPE', 'replica')) >= 1);
-    await p.c.call('SET', 'while-away', '1');
-    await waitUntil(async () => (await field(p.c, 'stats', 'sync_partial_ok')) === '1', 10_000, 'partial resync');
-    assert.equal(await field(p.c, 'stats', 'sync_full'), '1');
-    await sameData(p.c, r.c, [0, 5]);
-    await offsetsAgree(p.c, r.c);
-  });
+      // The link drops: Concord comes back with PSYNC and gets only what it missed.
+      assert.ok(Number(await p.c.call('CLIENT', 'KILL', 'TYPE', 'replica')) >= 1);
+      await p.c.call('SET', 'while-away', '1');
+      await waitUntil(async () => (await field(p.c, 'stats', 'sync_partial_ok')) === '1', 10_000, 'partial resync');
+      assert.equal(await field(p.c, 'stats', 'sync_full'), '1');
+      await sameData(p.c, r.c, [0, 5]);
+      await offsetsAgree(p.c, r.c);
+    });
+  }
 
   test('chained: redis -> Concord -> redis, then Concord is promoted and the old primary follows it partially', async (t) => {
     const top = await started(t, startRedis(['--repl-diskless-sync-delay', '0']));

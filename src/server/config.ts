@@ -127,7 +127,7 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'repl-diskless-sync-max-replicas', kind: 'int', min: 0, max: INT_MAX, default: '0', compatOnly: true },
   { name: 'repl-disable-tcp-nodelay', kind: 'bool', default: 'no', compatOnly: true },
   { name: 'replica-priority', aliases: ['slave-priority'], kind: 'int', min: 0, max: INT_MAX, default: '100', compatOnly: true },
-  { name: 'repl-diskless-load', kind: 'enum', values: ['disabled', 'on-empty-db', 'swapdb'], default: 'disabled', compatOnly: true },
+  { name: 'repl-diskless-load', kind: 'enum', values: ['disabled', 'on-empty-db', 'swapdb'], default: 'on-empty-db' },
 ];
 
 const BY_NAME = new Map<string, ParamSpec>();

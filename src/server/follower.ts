@@ -10,7 +10,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { loadRdb } from '../persistence/load.js';
+import { loadRdb, RdbStreamLoad, type LoadProgress } from '../persistence/load.js';
 import { removeQuietly } from '../persistence/files.js';
 import { RequestParser } from '../protocol/request-parser.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
@@ -53,7 +53,12 @@ export class Follower {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private bulk: { remaining: number; buf: Buffer; at: number } | { eofMark: string; fd: number; path: string; tail: Buffer } | null = null;
+  /**
+   * The snapshot being received: by length or up to an EOF mark; into one buffer or a temp file
+   * to load once complete, or (`load`) into the keyspace as it arrives.
+   */
+  private bulk: { remaining: number; buf: Buffer | null; at: number; load: RdbStreamLoad | null } |
+    { eofMark: string; fd: number | null; path: string; tail: Buffer; load: RdbStreamLoad | null } | null = null;
 
   /** `history`: the replication ID and offset of the data we hold, tried with PSYNC first. */
   /** `failover`: this node hands over to `host:port` (FAILOVER), whose PSYNC must promote it. */
@@ -267,43 +272,69 @@ export class Follower {
   private startBulk(line: string): void {
     if (line.startsWith('-')) throw new Error(`master aborted the transfer: '${line.slice(1)}'`);
     if (!line.startsWith('$')) throw new Error(`bad protocol from master, the first byte is not '$' (we received '${line}')`);
+    const load = this.loadWhileReceiving() ? this.startStreamLoad() : null;
     if (line.startsWith('$EOF:')) {
       const mark = line.slice(5);
       if (mark.length !== EOF_MARK_BYTES) throw new Error('bad EOF mark from master');
       const path = join(this.server.config.getString('dir'), `temp-${process.pid}-repl.rdb`);
-      this.bulk = { eofMark: mark, fd: openSync(path, 'w'), path, tail: Buffer.alloc(0) };
-      this.log('notice', 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
+      this.bulk = { eofMark: mark, fd: load === null ? openSync(path, 'w') : null, path, tail: EMPTY, load };
+      if (load === null) this.log('notice', 'MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk');
       return;
     }
     const len = Number(line.slice(1));
     if (!Number.isSafeInteger(len) || len < 0) throw new Error(`bad bulk length from master '${line}'`);
-    this.log('notice', `MASTER <-> REPLICA sync: receiving ${len} bytes from master to memory`);
-    this.bulk = { remaining: len, buf: Buffer.allocUnsafe(len), at: 0 };
+    if (load === null) this.log('notice', `MASTER <-> REPLICA sync: receiving ${len} bytes from master to memory`);
+    this.bulk = { remaining: len, buf: load === null ? Buffer.allocUnsafe(len) : null, at: 0, load };
   }
 
-  /** Consumes snapshot bytes from `input`; true when the snapshot is complete (and loading started). */
+  /**
+   * repl-diskless-load on-empty-db (Concord's default) or swapdb, with no key held: there is no
+   * stale data to serve meanwhile, so the snapshot is loaded as it arrives instead of after it.
+   */
+  private loadWhileReceiving(): boolean {
+    const mode = this.server.config.getString('repl-diskless-load');
+    return mode !== 'disabled' && this.server.keyspace.dbs.every((db) => db.size === 0);
+  }
+
+  private startStreamLoad(): RdbStreamLoad {
+    const server = this.server;
+    server.loading = true;
+    for (const db of server.keyspace.dbs) db.clear();
+    server.tablesReplaced();
+    this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory while receiving it (the data set is empty)');
+    return new RdbStreamLoad(server.keyspace, { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic() });
+  }
+
+  /** Consumes snapshot bytes from `input`; true when the snapshot is complete (and loading started or finishing). */
   private receiveBulk(): boolean {
     const b = this.bulk!;
     if ('remaining' in b) {
       const n = Math.min(b.remaining, this.input.length);
-      this.input.copy(b.buf, b.at, 0, n);
+      if (b.load !== null) b.load.push(this.input.subarray(0, n));
+      else this.input.copy(b.buf!, b.at, 0, n);
       b.at += n;
       b.remaining -= n;
       this.input = this.input.subarray(n);
       if (b.remaining > 0) return false;
       this.bulk = null;
-      this.loadSnapshot(b.buf);
+      if (b.load !== null) this.finishStreamLoad(b.load);
+      else this.loadSnapshot(b.buf!);
       return true;
     }
     // EOF-marked: the mark ends the snapshot; whatever follows it is already the stream.
     const data = b.tail.length === 0 ? this.input : Buffer.concat([b.tail, this.input]);
-    this.input = Buffer.alloc(0);
+    this.input = EMPTY;
     const markAt = data.indexOf(b.eofMark, 0, 'latin1');
     if (markAt >= 0) {
-      writeAll(b.fd, data.subarray(0, markAt));
-      closeSync(b.fd);
       this.bulk = null;
       this.input = data.subarray(markAt + EOF_MARK_BYTES);
+      if (b.load !== null) {
+        b.load.push(data.subarray(0, markAt));
+        this.finishStreamLoad(b.load);
+        return true;
+      }
+      writeAll(b.fd!, data.subarray(0, markAt));
+      closeSync(b.fd!);
       const buf = readFileSync(b.path);
       removeQuietly(b.path);
       this.loadSnapshot(buf);
@@ -311,7 +342,8 @@ export class Follower {
     }
     // Keep the last bytes back: the mark may straddle two reads.
     const keep = Math.min(EOF_MARK_BYTES - 1, data.length);
-    writeAll(b.fd, data.subarray(0, data.length - keep));
+    if (b.load !== null) b.load.push(data.subarray(0, data.length - keep));
+    else writeAll(b.fd!, data.subarray(0, data.length - keep));
     b.tail = Buffer.from(data.subarray(data.length - keep));
     return false;
   }
@@ -319,7 +351,15 @@ export class Follower {
   private abortBulk(): void {
     const b = this.bulk;
     this.bulk = null;
-    if (b !== null && 'fd' in b) {
+    if (b === null) return;
+    if (b.load !== null) {
+      // A partial data set is worse than none: Redis empties it too.
+      b.load.abort();
+      for (const db of this.server.keyspace.dbs) db.clear();
+      this.server.tablesReplaced();
+      this.server.loading = false;
+    }
+    if ('fd' in b && b.fd !== null) {
       try {
         closeSync(b.fd);
       } catch {
@@ -332,17 +372,30 @@ export class Follower {
   /** Replaces the data set with the snapshot, then goes online (the stream that follows waits in `input`). */
   private loadSnapshot(buf: Buffer): void {
     const server = this.server;
+    server.loading = true;
+    for (const db of server.keyspace.dbs) db.clear();
+    server.tablesReplaced();
+    this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
+    const loaded = loadRdb(buf, server.keyspace, { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic() });
+    this.whenLoaded(loaded.then(({ progress, reader }) => ({ progress, aux: reader.aux })));
+  }
+
+  /** The whole snapshot arrived; its last keys are being stored. */
+  private finishStreamLoad(load: RdbStreamLoad): void {
+    load.finish();
+    this.whenLoaded(load.done.then((stream) => ({ progress: load.progress, aux: stream.aux })));
+  }
+
+  /** Once the snapshot is in: its history is ours and the stream that followed it is applied. */
+  private whenLoaded(loaded: Promise<{ progress: LoadProgress; aux: ReadonlyMap<string, string> }>): void {
+    const server = this.server;
     const full = this.pendingFull!;
     this.pendingFull = null;
     const socket = this.socket;
     socket?.pause();
-    server.loading = true;
     this.loadingSnapshot = true;
-    for (const db of server.keyspace.dbs) db.clear();
-    server.tablesReplaced();
-    this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
-    loadRdb(buf, server.keyspace, { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic() }).then(
-      ({ progress, reader }) => {
+    loaded.then(
+      ({ progress, aux }) => {
         server.loading = false;
         this.loadingSnapshot = false;
         if (this.socket !== socket) return;
@@ -350,7 +403,7 @@ export class Follower {
         this.replid = full.replid;
         this.offset = full.offset;
         // The stream goes on in the db the primary's last SELECT chose (Redis's repl-stream-db).
-        const streamDb = Number(reader.aux.get('repl-stream-db') ?? '0');
+        const streamDb = Number(aux.get('repl-stream-db') ?? '0');
         this.masterClient.db = Number.isInteger(streamDb) && streamDb >= 0 && streamDb < server.keyspace.dbs.length ? streamDb : 0;
         server.replication.primary.followNewHistory(full.replid, full.offset);
         this.log('notice', 'MASTER <-> REPLICA sync: Finished with success');
@@ -358,13 +411,14 @@ export class Follower {
         socket?.resume();
         if (this.input.length > 0) {
           const rest = this.input;
-          this.input = Buffer.alloc(0);
+          this.input = EMPTY;
           this.applyStream(rest);
         }
       },
       (err: Error) => {
         server.loading = false;
         this.loadingSnapshot = false;
+        if (this.socket !== socket) return;
         this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${err.message}`);
       },
     );
