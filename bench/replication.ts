@@ -49,6 +49,7 @@ const QUORUM_BENCH_REQUESTS = 100_000; // redis-benchmark SETs on Concord --writ
 const WAIT_TIMEOUT_MS = 1000; // WAIT 2 <ms> of the Redis synchronous write, and Concord's --write-quorum-timeout
 const SYNC_LOAD_WARM_MS = 500; // load generator: not counted
 const SYNC_LOAD_MEASURE_MS = 5000; // load generator: counted (--quick: 1500)
+const SYNC_ROUNDS = 3; // Redis SET+WAIT and Concord W=2 alternate this many times (--quick: 1)
 const LAG_LOAD_WARM_MS = 1000; // redis-benchmark load before the probes start
 const LAG_PROBE_MS = 5000; // probes (--quick: 2000)
 const LAG_PROBE_INTERVAL_MS = 5;
@@ -97,6 +98,8 @@ export interface SyncResult {
   redisWait: Cell<SyncLoad> | undefined; // Redis: SET + WAIT 2 1000
   concordQuorum: Cell<SyncLoad> | undefined; // Concord --write-quorum 2: SET
   concordWait: Cell<SyncLoad> | undefined; // Concord (no quorum): SET + WAIT 2 1000, reference
+  /** writes/s of each round, Redis and Concord alternating; the columns show each side's median round. */
+  rounds: { redis: number[]; concord: number[] };
   ratio: number | undefined;
 }
 
@@ -445,7 +448,7 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
   }));
   res.setRows.push(...setRows);
   if (wanted('repl-quorum')) {
-    res.sync = { redisWait: { error: 'not run' }, concordQuorum: { error: 'not run' }, concordWait: { error: 'not run' }, ratio: undefined };
+    res.sync = { redisWait: { error: 'not run' }, concordQuorum: { error: 'not run' }, concordWait: { error: 'not run' }, rounds: { redis: [], concord: [] }, ratio: undefined };
   }
   if (wanted('repl-lag')) res.lag = { redis: {}, concord: {} };
   if (wanted('repl-fullsync')) res.fullSync = { redis: {}, concord: {} };
@@ -463,7 +466,7 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
       const e = `starting the topology failed: ${errText(err)}`;
       log(`  FAILED: ${e}`);
       for (const r of setRows) r[id] = { error: e };
-      if (res.sync) res.sync[id === 'redis' ? 'redisWait' : 'concordWait'] = { error: e };
+      if (res.sync && id === 'concord') res.sync.concordWait = { error: e };
       if (res.lag) res.lag[id].error = e;
       if (res.fullSync) res.fullSync[id].error = e;
       continue;
@@ -504,16 +507,16 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
       // 4. Replication lag under load.
       if (res.lag) await lagUnderLoad(o, topo, res.lag[id], commandsRun, (c) => { res.lagLoadCommand = c; });
 
-      // 2. Synchronous writes the Redis way: SET + WAIT 2 in one round trip (Concord: for reference).
-      if (res.sync) {
-        const slot = id === 'redis' ? 'redisWait' : 'concordWait';
+      // 2. Synchronous writes the Redis way, on Concord for reference (Redis's are measured below,
+      // in rounds alternating with Concord's quorum writes).
+      if (res.sync && id === 'concord') {
         log(`sync writes on ${label}: load generator, ${o.clients} connections, SET + WAIT ${REPLICAS} ${WAIT_TIMEOUT_MS} per write`);
         try {
           const l = await syncWriteLoad(p, loadOpts(true));
-          res.sync[slot] = l;
+          res.sync.concordWait = l;
           logLoad(l);
         } catch (err) {
-          res.sync[slot] = { error: errText(err) };
+          res.sync.concordWait = { error: errText(err) };
           log(`  FAILED: ${errText(err)}`);
         }
       }
@@ -527,10 +530,9 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
         const c = r[id];
         if (c !== undefined && !ok(c) && c.error === 'not run') r[id] = { error: e };
       }
-      if (res.sync) {
-        const slot = id === 'redis' ? 'redisWait' : 'concordWait';
-        const c = res.sync[slot];
-        if (c !== undefined && !ok(c) && c.error === 'not run') res.sync[slot] = { error: e };
+      if (res.sync && id === 'concord') {
+        const c = res.sync.concordWait;
+        if (c !== undefined && !ok(c) && c.error === 'not run') res.sync.concordWait = { error: e };
       }
       if (res.lag && res.lag[id].probes === undefined) res.lag[id].error ??= e;
       if (res.fullSync && res.fullSync[id].syncSec === undefined) res.fullSync[id].error ??= e;
@@ -548,23 +550,35 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
     };
     res.setRows.push(quorumRow);
     let topo: Topology | undefined;
+    let redisTopo: Topology | undefined;
     try {
+      // Both topologies up at once, so the rounds can alternate: measured minutes apart, the two
+      // sides of this row moved by a fifth with what else the shared machine was doing.
+      redisTopo = (await startTopology(o, 'redis', 'Redis (SET+WAIT)', 0, started)).topo;
       topo = (await startTopology(o, 'concord', 'Concord (quorum)', REPLICAS, started)).topo;
       const p = topo.primary;
-      const warm = bench(p, ['-t', 'set', '-n', String(WARMUP_REQUESTS / (o.quick ? 5 : 1)), '-c', String(o.clients), '-P', '16', '-r', String(o.keyspace), '-q']);
-      commandsRun.push(`# replication warm-up, Concord --write-quorum ${REPLICAS} primary: ${shellQuote([o.redisBenchmark, ...warm])}`);
-      const wr = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
-      if (wr.code !== 0 || /Error from server/.test(wr.stdout + wr.stderr)) throw new Error(`warm-up failed (${wr.code ?? wr.signal}): ${(wr.stderr + wr.stdout).trim().slice(-300)}`);
-
-      log(`sync writes on Concord --write-quorum ${REPLICAS}: load generator, ${o.clients} connections, SET per write`);
-      try {
-        const l = await syncWriteLoad(p, loadOpts(false));
-        res.sync.concordQuorum = l;
-        logLoad(l);
-      } catch (err) {
-        res.sync.concordQuorum = { error: errText(err) };
-        log(`  FAILED: ${errText(err)}`);
+      for (const t of [redisTopo, topo]) {
+        const warm = bench(t.primary, ['-t', 'set', '-n', String(WARMUP_REQUESTS / (o.quick ? 5 : 1)), '-c', String(o.clients), '-P', '16', '-r', String(o.keyspace), '-q']);
+        commandsRun.push(`# replication warm-up, ${t.label} primary: ${shellQuote([o.redisBenchmark, ...warm])}`);
+        const wr = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
+        if (wr.code !== 0 || /Error from server/.test(wr.stdout + wr.stderr)) throw new Error(`warm-up failed (${wr.code ?? wr.signal}): ${(wr.stderr + wr.stdout).trim().slice(-300)}`);
+        await waitCaughtUp(t.primary, t.replicas, CATCH_UP_TIMEOUT_MS);
       }
+
+      const redisLoads: SyncLoad[] = [];
+      const quorumLoads: SyncLoad[] = [];
+      const rounds = o.quick ? 1 : SYNC_ROUNDS;
+      for (let round = 1; round <= rounds; round++) {
+        for (const [t, wait, into] of [[redisTopo, true, redisLoads], [topo, false, quorumLoads]] as const) {
+          log(`sync writes, round ${round} of ${rounds}, on ${t.label}: load generator, ${o.clients} connections, ${wait ? `SET + WAIT ${REPLICAS} ${WAIT_TIMEOUT_MS}` : 'SET'} per write`);
+          const l = await syncWriteLoad(t.primary, loadOpts(wait));
+          logLoad(l);
+          into.push(l);
+        }
+      }
+      res.sync.rounds = { redis: redisLoads.map((l) => l.writesPerSec), concord: quorumLoads.map((l) => l.writesPerSec) };
+      res.sync.redisWait = medianLoad(redisLoads);
+      res.sync.concordQuorum = medianLoad(quorumLoads);
 
       const args = bench(p, ['-t', 'set', '-n', String(quorumRow.requests), '-c', String(o.clients), '-P', '1', '-r', String(o.keyspace), '--csv']);
       const cmdline = shellQuote([o.redisBenchmark, ...args]);
@@ -583,14 +597,21 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
     } catch (err) {
       const e = errText(err);
       log(`  FAILED: ${e}`);
+      if (!ok(res.sync.redisWait) && res.sync.redisWait?.error === 'not run') res.sync.redisWait = { error: e };
       if (!ok(res.sync.concordQuorum) && res.sync.concordQuorum?.error === 'not run') res.sync.concordQuorum = { error: e };
       if (!ok(quorumRow.concord) && quorumRow.concord?.error === 'not run') quorumRow.concord = { error: e };
     } finally {
       if (topo) await stopTopology(topo);
+      if (redisTopo) await stopTopology(redisTopo);
     }
     if (ok(res.sync.redisWait) && ok(res.sync.concordQuorum)) res.sync.ratio = res.sync.concordQuorum.writesPerSec / res.sync.redisWait.writesPerSec;
   }
   return res;
+}
+
+/** The round with the median writes/s (the upper middle of an even count). */
+function medianLoad(loads: SyncLoad[]): SyncLoad {
+  return [...loads].sort((a, b) => a.writesPerSec - b.writesPerSec)[Math.floor(loads.length / 2)];
 }
 
 /** Probes the write-to-replica visibility lag while redis-benchmark SET -P 1 load runs on the primary. */
@@ -760,6 +781,10 @@ export function formatReplication(r: ReplicationResult, clients: number, keyspac
     ));
     out.push(`latency: from sending the write to its last reply; ${SYNC_LOAD_WARM_MS} ms of warm-up is not counted. Reference column: Concord`);
     out.push('without --write-quorum, doing what the Redis column does (client-side WAIT), on the topology of the rows above.');
+    if (s.rounds.redis.length > 1) {
+      out.push(`Redis and Concord W=${REPLICAS} ran ${s.rounds.redis.length} rounds each, alternating on topologies up at the same time; each column is its`);
+      out.push(`median round. writes/s by round: Redis ${s.rounds.redis.map(fmtInt).join(' / ')}; Concord ${s.rounds.concord.map(fmtInt).join(' / ')}.`);
+    }
     for (const [what, x] of [['Redis SET+WAIT', s.redisWait], ['Concord W=2 SET', s.concordQuorum], ['Concord SET+WAIT', s.concordWait]] as const) {
       if (x !== undefined && !ok(x)) out.push(`error: sync writes, ${what}: ${x.error}`);
       else if (x !== undefined && x.firstError) out.push(`note: sync writes, ${what}: first error reply: ${x.firstError}`);
