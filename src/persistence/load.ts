@@ -87,11 +87,6 @@ export class RdbStreamLoad {
     this.done.catch(() => undefined);
   }
 
-  /** Bytes received so far. */
-  get received(): number {
-    return this.stream.received;
-  }
-
   push(chunk: Uint8Array): void {
     if (this.settled) return;
     this.stream.push(chunk);

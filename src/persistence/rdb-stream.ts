@@ -31,10 +31,6 @@ export class RdbStreamReader {
   /** 'items' until the EOF opcode, then the checksum, then done. */
   private phase: 'items' | 'checksum' | 'done' = 'items';
 
-  get version(): number {
-    return this.reader?.version ?? 0;
-  }
-
   /** AUX fields read so far (repl-stream-db...). */
   get aux(): ReadonlyMap<string, string> {
     return this.reader?.aux ?? new Map();
@@ -42,11 +38,6 @@ export class RdbStreamReader {
 
   get done(): boolean {
     return this.phase === 'done';
-  }
-
-  /** Bytes of the file received so far. */
-  get received(): number {
-    return this.base + this.end;
   }
 
   /** Adds the next bytes of the file (copied: the caller may reuse `chunk`). */

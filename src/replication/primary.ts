@@ -135,7 +135,6 @@ export class Primary {
   private lastSendMs = Number.NEGATIVE_INFINITY;
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushBound = (): void => this.flush();
-
   private readonly endOfTurnBound = (): void => this.endOfTurn();
 
   private scheduleFlush(): void {
