@@ -36,7 +36,7 @@ export async function loadRdb(buf: Buffer, keyspace: Keyspace, options: LoadOpti
   const dbs = keyspace.dbs;
   let sliceStart = options.monotonicMs();
   let n = 0;
-  for (const e of reader.entries()) {
+  for (let e = reader.next(); e !== null; e = reader.next()) {
     storeEntry(e, dbs, options, progress);
     if ((++n & 1023) === 0 && options.monotonicMs() - sliceStart >= LOAD_SLICE_MS) {
       options.onProgress?.(progress);
