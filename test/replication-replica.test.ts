@@ -4,12 +4,14 @@
  * primary's DEL, chained replication, promotion with PSYNC2 (the former primary resyncs
  * partially from the promoted replica), WAIT against Concord replicas.
  */
-import { describe, test } from 'node:test';
+import net from 'node:net';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { startConcord, startRedis } from './helpers/servers.js';
 import { RespClient, type Reply } from './helpers/resp-client.js';
 import { sleep, waitUntil } from './helpers/util.js';
 import { field, sameData, started } from './helpers/nodes.js';
+import { writeRdb } from '../src/persistence/rdb-writer.js';
 
 
 
@@ -115,6 +117,61 @@ describe('Concord replica of a real redis-server', () => {
     assert.equal(await field(mid.c, 'stats', 'sync_full'), '1', 'only the leaf ever needed a full sync');
     assert.ok(Number(await field(mid.c, 'stats', 'sync_partial_ok')) >= 2, 'old primary and leaf resynced partially');
   });
+});
+
+/**
+ * A primary that answers the handshake and sends `snapshot` as a diskless (EOF-marked) full
+ * sync, then holds the link: what a replica makes of a damaged snapshot.
+ */
+async function fakePrimary(t: TestContext, snapshot: Buffer): Promise<{ port: number; syncs: () => number }> {
+  let syncs = 0;
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    let input = '';
+    socket.on('data', (d: Buffer) => {
+      input += d.toString('latin1');
+      for (let eol = input.indexOf('\r\n'); eol >= 0; eol = input.indexOf('\r\n')) {
+        // One reply per command: each arrives as one multibulk; answer on its last line.
+        const head = /^\*(\d+)\r\n/.exec(input);
+        if (head === null) return;
+        const lines = input.split('\r\n');
+        const need = 1 + 2 * Number(head[1]);
+        if (lines.length <= need) return;
+        const argv = lines.slice(1, need).filter((_, i) => i % 2 === 1);
+        input = lines.slice(need).join('\r\n');
+        const cmd = argv[0].toUpperCase();
+        if (cmd === 'PING') socket.write('+PONG\r\n');
+        else if (cmd === 'PSYNC') {
+          syncs++;
+          const mark = 'm'.repeat(40);
+          socket.write(`+FULLRESYNC ${'a'.repeat(40)} 0\r\n$EOF:${mark}\r\n`);
+          socket.write(Buffer.concat([snapshot, Buffer.from(mark, 'latin1')]));
+        } else socket.write('+OK\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.address() as net.AddressInfo).port, syncs: () => syncs };
+}
+
+describe('Concord replica of a damaged snapshot', () => {
+  // 2,000 keys, then one byte of the last value flipped: every key parses, the checksum fails.
+  const keys = Array.from({ length: 2000 }, (_, i) => ({ db: 0, key: `k${i}`, value: `v${i}`, expireAtMs: null }));
+  const good = writeRdb(keys, { nowMs: Date.now() });
+  const bad = Buffer.from(good);
+  bad[bad.length - 12] ^= 0x20;
+  for (const load of ['on-empty-db', 'disabled']) {
+    test(`repl-diskless-load ${load}: nothing of it is served, and the replica syncs again`, async (t) => {
+      const primary = await fakePrimary(t, bad);
+      const r = await started(t, startConcord(['--replicaof', '127.0.0.1', String(primary.port), '--repl-diskless-load', load]));
+      await waitUntil(() => r.srv.output().includes('Failed trying to load the MASTER synchronization DB'), 10_000, 'the load failed');
+      assert.match(r.srv.output(), /checksum mismatch/);
+      assert.equal(await r.c.call('DBSIZE'), 0, 'no key of the damaged snapshot is left');
+      assert.equal(await field(r.c, 'persistence', 'loading'), '0');
+      await waitUntil(() => primary.syncs() >= 2, 10_000, 'the replica asked for a new sync');
+    });
+  }
 });
 
 describe('Concord replica of Concord', () => {

@@ -24,9 +24,13 @@ export interface LoadOptions {
   yieldTurn?: () => Promise<void>;
   /** Bytes of the file consumed so far, for INFO's loading_loaded_bytes. */
   onProgress?: (progress: LoadProgress) => void;
+  /** Asked between slices: true stops the load with a LoadError (a replica's link dropped). */
+  cancelled?: () => boolean;
 }
 
 export class LoadError extends Error {}
+
+const LOAD_CANCELLED = 'loading cancelled';
 
 /** Stores every key of an RDB held in `buf` into `keyspace`; throws RdbError or LoadError. */
 export async function loadRdb(buf: Buffer, keyspace: Keyspace, options: LoadOptions, readerOptions: { allowTrailingBytes?: boolean } = {}): Promise<{ progress: LoadProgress; reader: RdbReader }> {
@@ -41,6 +45,7 @@ export async function loadRdb(buf: Buffer, keyspace: Keyspace, options: LoadOpti
     if ((++n & 1023) === 0 && options.monotonicMs() - sliceStart >= LOAD_SLICE_MS) {
       options.onProgress?.(progress);
       await yieldTurn();
+      if (options.cancelled?.() === true) throw new LoadError(LOAD_CANCELLED);
       sliceStart = options.monotonicMs();
     }
   }
@@ -99,9 +104,9 @@ export class RdbStreamLoad {
     this.schedule();
   }
 
-  /** Stops storing keys (the transfer broke off); `done` never settles. */
+  /** Stops storing keys (the transfer broke off); `done` rejects. */
   abort(): void {
-    this.settled = true;
+    if (!this.settled) this.settle(new LoadError(LOAD_CANCELLED));
   }
 
   private schedule(): void {
@@ -114,6 +119,10 @@ export class RdbStreamLoad {
     this.scheduled = false;
     if (this.settled) return;
     const { options, dbs, progress } = this;
+    if (options.cancelled?.() === true) {
+      this.abort();
+      return;
+    }
     const sliceStart = options.monotonicMs();
     try {
       const more = this.stream.read((e) => storeEntry(e, dbs, options, progress), () => options.monotonicMs() - sliceStart >= LOAD_SLICE_MS);

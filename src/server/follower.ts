@@ -10,7 +10,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { loadRdb, RdbStreamLoad, type LoadProgress } from '../persistence/load.js';
+import { loadRdb, RdbStreamLoad, type LoadOptions, type LoadProgress } from '../persistence/load.js';
 import { removeQuietly } from '../persistence/files.js';
 import { RequestParser } from '../protocol/request-parser.js';
 import { encodeCommand } from '../protocol/command-encoder.js';
@@ -302,7 +302,7 @@ export class Follower {
     for (const db of server.keyspace.dbs) db.clear();
     server.tablesReplaced();
     this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory while receiving it (the data set is empty)');
-    return new RdbStreamLoad(server.keyspace, { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic() });
+    return new RdbStreamLoad(server.keyspace, this.loadOptions());
   }
 
   /** Consumes snapshot bytes from `input`; true when the snapshot is complete (and loading started or finishing). */
@@ -376,8 +376,15 @@ export class Follower {
     for (const db of server.keyspace.dbs) db.clear();
     server.tablesReplaced();
     this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
-    const loaded = loadRdb(buf, server.keyspace, { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic() });
+    const loaded = loadRdb(buf, server.keyspace, this.loadOptions());
     this.whenLoaded(loaded.then(({ progress, reader }) => ({ progress, aux: reader.aux })));
+  }
+
+  /** Keys past their TTL stay (the primary's DEL removes them); a dropped link stops the load. */
+  private loadOptions(): LoadOptions {
+    const server = this.server;
+    const socket = this.socket;
+    return { nowMs: server.clock.now(), dropExpired: false, monotonicMs: () => server.clock.monotonic(), cancelled: () => this.socket !== socket };
   }
 
   /** The whole snapshot arrived; its last keys are being stored. */
@@ -418,6 +425,10 @@ export class Follower {
       (err: Error) => {
         server.loading = false;
         this.loadingSnapshot = false;
+        // Never serve part of a snapshot (a load stopped by a dropped link, or damage): Redis
+        // empties the data set too, or exits.
+        for (const db of server.keyspace.dbs) db.clear();
+        server.tablesReplaced();
         if (this.socket !== socket) return;
         this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${err.message}`);
       },
