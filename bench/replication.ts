@@ -50,6 +50,7 @@ const WAIT_TIMEOUT_MS = 1000; // WAIT 2 <ms> of the Redis synchronous write, and
 const SYNC_LOAD_WARM_MS = 500; // load generator: not counted
 const SYNC_LOAD_MEASURE_MS = 5000; // load generator: counted (--quick: 1500)
 const SYNC_ROUNDS = 3; // Redis SET+WAIT and Concord W=2 alternate this many times (--quick: 1)
+const SET_ROUNDS = 3; // each SET row, Redis and Concord alternating (--quick: 1)
 const LAG_LOAD_WARM_MS = 1000; // redis-benchmark load before the probes start
 const LAG_PROBE_MS = 5000; // probes (--quick: 2000)
 const LAG_PROBE_INTERVAL_MS = 5;
@@ -79,6 +80,8 @@ export interface SetRow {
   replicaCpuPer1M: Partial<Record<ServerId, number>>;
   /** From redis-benchmark's exit until both replicas' slave_repl_offset reached the primary's offset. */
   catchUpMs: Partial<Record<ServerId, number>>;
+  /** ops/s of each round, the servers alternating; the columns show each server's median round. */
+  rounds: Partial<Record<ServerId, number[]>>;
 }
 
 export interface SyncLoad {
@@ -444,7 +447,7 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
 
   const setRows: SetRow[] = SET_ROWS.filter((r) => wanted(r.id)).map((r) => ({
     id: r.id, name: `SET -P ${r.pipeline}, 2 replicas attached`, requests: Math.max(1000, Math.round(r.requests / div)),
-    redis: { error: 'not run' }, concord: { error: 'not run' }, ratio: undefined, minRatio: r.minRatio, replicaCpuPer1M: {}, catchUpMs: {},
+    redis: { error: 'not run' }, concord: { error: 'not run' }, ratio: undefined, minRatio: r.minRatio, replicaCpuPer1M: {}, catchUpMs: {}, rounds: {},
   }));
   res.setRows.push(...setRows);
   if (wanted('repl-quorum')) {
@@ -452,10 +455,52 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
   }
   if (wanted('repl-lag')) res.lag = { redis: {}, concord: {} };
   if (wanted('repl-fullsync')) res.fullSync = { redis: {}, concord: {} };
-  const needPlain = setRows.length > 0 || res.sync !== undefined || res.lag !== undefined || res.fullSync !== undefined;
+  // 1. SET throughput on the primary with the replicas attached: both topologies up at once and
+  // the rounds alternating, since measured minutes apart the two sides moved by a fifth with
+  // whatever else the shared machine was doing.
+  if (setRows.length > 0) {
+    const topos: Topology[] = [];
+    try {
+      for (const { id, label } of SERVERS) {
+        const t = (await startTopology(o, id, label, 0, started)).topo;
+        topos.push(t);
+        await warmUp(o, t, commandsRun);
+      }
+      const rounds = o.quick ? 1 : SET_ROUNDS;
+      for (const row of setRows) {
+        const runs = new Map<ServerId, SetRun[]>(topos.map((t) => [t.id, []]));
+        for (let round = 1; round <= rounds; round++) {
+          for (const t of topos) runs.get(t.id)!.push(await setRun(o, t, row, `round ${round} of ${rounds}`, commandsRun));
+        }
+        for (const t of topos) {
+          const all = runs.get(t.id)!;
+          const failed = all.find((x) => !isOk(x.m));
+          row.rounds[t.id] = all.map((x) => (isOk(x.m) ? x.m.rps : 0));
+          if (failed !== undefined) {
+            row[t.id] = failed.m;
+            continue;
+          }
+          const median = [...all].sort((a, b) => (a.m as Measurement).rps - (b.m as Measurement).rps)[Math.floor(all.length / 2)];
+          row[t.id] = median.m;
+          row.catchUpMs[t.id] = median.catchUpMs;
+          row.replicaCpuPer1M[t.id] = median.replicaCpuPer1M;
+        }
+      }
+    } catch (err) {
+      const e = errText(err);
+      log(`  FAILED: ${e}`);
+      for (const r of setRows) for (const { id } of SERVERS) if (!ok(r[id]) && r[id]?.error === 'not run') r[id] = { error: e };
+    } finally {
+      for (const t of topos) await stopTopology(t);
+    }
+  }
+
+  const needPlain = res.sync !== undefined || res.lag !== undefined || res.fullSync !== undefined;
 
   for (const { id, label } of SERVERS) {
     if (!needPlain) break;
+    // Redis's SET + WAIT runs with the quorum rounds below; its plain topology is for lag and full sync.
+    if (id === 'redis' && res.lag === undefined && res.fullSync === undefined) continue;
     let topo: Topology;
     try {
       const t = await startTopology(o, id, label, 0, started);
@@ -465,7 +510,6 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
     } catch (err) {
       const e = `starting the topology failed: ${errText(err)}`;
       log(`  FAILED: ${e}`);
-      for (const r of setRows) r[id] = { error: e };
       if (res.sync && id === 'concord') res.sync.concordWait = { error: e };
       if (res.lag) res.lag[id].error = e;
       if (res.fullSync) res.fullSync[id].error = e;
@@ -473,41 +517,12 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
     }
     const p = topo.primary;
     try {
-      // Untimed warm-up (a fresh Node process runs its first requests unoptimized), then level replicas.
-      {
-        const warm = bench(p, ['-t', 'set', '-n', String(WARMUP_REQUESTS / (o.quick ? 5 : 1)), '-c', String(o.clients), '-P', '16', '-r', String(o.keyspace), '-q']);
-        commandsRun.push(`# replication warm-up, ${label} primary: ${shellQuote([o.redisBenchmark, ...warm])}`);
-        const wr = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
-        if (wr.code !== 0) throw new Error(`warm-up failed (${wr.code ?? wr.signal}): ${(wr.stderr + wr.stdout).trim().slice(-300)}`);
-        await waitCaughtUp(p, topo.replicas, CATCH_UP_TIMEOUT_MS);
-      }
-      // 1. SET throughput on the primary with the replicas attached.
-      for (const row of setRows) {
-        const pl = row.id === 'repl-set-p16' ? 16 : 1;
-        const args = bench(p, ['-t', 'set', '-n', String(row.requests), '-c', String(o.clients), '-P', String(pl), '-r', String(o.keyspace), '--csv']);
-        const cmdline = shellQuote([o.redisBenchmark, ...args]);
-        commandsRun.push(`# replication ${row.name}, ${label} primary: ${cmdline}`);
-        log(`${row.name} on ${label}: ${cmdline}`);
-        const cpu0 = topo.replicas.map((r) => cpuTicks(r.pid));
-        const m = await measure(o, p, args, row.requests);
-        row[id] = m;
-        if (!isOk(m)) { log(`  FAILED: ${m.error}`); continue; }
-        try {
-          row.catchUpMs[id] = await waitCaughtUp(p, topo.replicas, CATCH_UP_TIMEOUT_MS);
-        } catch (err) {
-          row[id] = { error: errText(err) };
-          log(`  FAILED: ${errText(err)}`);
-          continue;
-        }
-        const cpu1 = topo.replicas.map((r) => cpuTicks(r.pid));
-        row.replicaCpuPer1M[id] = ((cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0)) / clkTck / row.requests) * 1e6;
-        log(`  ${fmtInt(m.rps)} ops/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, replicas caught up ${row.catchUpMs[id]!.toFixed(0)} ms after the run`);
-      }
+      await warmUp(o, topo, commandsRun);
 
-      // 4. Replication lag under load.
+      // 2. Replication lag under load.
       if (res.lag) await lagUnderLoad(o, topo, res.lag[id], commandsRun, (c) => { res.lagLoadCommand = c; });
 
-      // 2. Synchronous writes the Redis way, on Concord for reference (Redis's are measured below,
+      // 3. Synchronous writes the Redis way, on Concord for reference (Redis's are measured below,
       // in rounds alternating with Concord's quorum writes).
       if (res.sync && id === 'concord') {
         log(`sync writes on ${label}: load generator, ${o.clients} connections, SET + WAIT ${REPLICAS} ${WAIT_TIMEOUT_MS} per write`);
@@ -521,15 +536,11 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
         }
       }
 
-      // 3. Full sync of N keys to a fresh replica.
+      // 4. Full sync of N keys to a fresh replica.
       if (res.fullSync) await fullSync(o, topo, res.fullSync[id], started);
     } catch (err) {
       const e = errText(err);
       log(`  FAILED: ${e}`);
-      for (const r of setRows) {
-        const c = r[id];
-        if (c !== undefined && !ok(c) && c.error === 'not run') r[id] = { error: e };
-      }
       if (res.sync && id === 'concord') {
         const c = res.sync.concordWait;
         if (c !== undefined && !ok(c) && c.error === 'not run') res.sync.concordWait = { error: e };
@@ -542,11 +553,11 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
   }
   for (const row of setRows) if (ok(row.redis) && ok(row.concord)) row.ratio = row.concord.rps / row.redis.rps;
 
-  // 2. Concord's synchronous quorum writes: a primary started with --write-quorum 2.
+  // 5. Concord's synchronous quorum writes: a primary started with --write-quorum 2.
   if (res.sync) {
     const quorumRow: SetRow = {
       id: 'repl-quorum-bench', name: `SET -P 1, Concord --write-quorum ${REPLICAS}`, requests: Math.max(1000, QUORUM_BENCH_REQUESTS / div),
-      redis: undefined, concord: { error: 'not run' }, ratio: undefined, minRatio: undefined, replicaCpuPer1M: {}, catchUpMs: {},
+      redis: undefined, concord: { error: 'not run' }, ratio: undefined, minRatio: undefined, replicaCpuPer1M: {}, catchUpMs: {}, rounds: {},
     };
     res.setRows.push(quorumRow);
     let topo: Topology | undefined;
@@ -557,13 +568,7 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
       redisTopo = (await startTopology(o, 'redis', 'Redis (SET+WAIT)', 0, started)).topo;
       topo = (await startTopology(o, 'concord', 'Concord (quorum)', REPLICAS, started)).topo;
       const p = topo.primary;
-      for (const t of [redisTopo, topo]) {
-        const warm = bench(t.primary, ['-t', 'set', '-n', String(WARMUP_REQUESTS / (o.quick ? 5 : 1)), '-c', String(o.clients), '-P', '16', '-r', String(o.keyspace), '-q']);
-        commandsRun.push(`# replication warm-up, ${t.label} primary: ${shellQuote([o.redisBenchmark, ...warm])}`);
-        const wr = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
-        if (wr.code !== 0 || /Error from server/.test(wr.stdout + wr.stderr)) throw new Error(`warm-up failed (${wr.code ?? wr.signal}): ${(wr.stderr + wr.stdout).trim().slice(-300)}`);
-        await waitCaughtUp(t.primary, t.replicas, CATCH_UP_TIMEOUT_MS);
-      }
+      for (const t of [redisTopo, topo]) await warmUp(o, t, commandsRun);
 
       const redisLoads: SyncLoad[] = [];
       const quorumLoads: SyncLoad[] = [];
@@ -607,6 +612,49 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
     if (ok(res.sync.redisWait) && ok(res.sync.concordQuorum)) res.sync.ratio = res.sync.concordQuorum.writesPerSec / res.sync.redisWait.writesPerSec;
   }
   return res;
+}
+
+/** Untimed SETs (a fresh Node process runs its first requests unoptimized), then the replicas level. */
+async function warmUp(o: ReplicationOptions, t: Topology, commandsRun: string[]): Promise<void> {
+  const warm = ['-h', '127.0.0.1', '-p', String(t.primary.port), '-t', 'set', '-n', String(WARMUP_REQUESTS / (o.quick ? 5 : 1)),
+    '-c', String(o.clients), '-P', '16', '-r', String(o.keyspace), '-q'];
+  commandsRun.push(`# replication warm-up, ${t.label} primary: ${shellQuote([o.redisBenchmark, ...warm])}`);
+  const wr = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
+  if (wr.code !== 0 || /Error from server/.test(wr.stdout + wr.stderr)) throw new Error(`warm-up failed (${wr.code ?? wr.signal}): ${(wr.stderr + wr.stdout).trim().slice(-300)}`);
+  await waitCaughtUp(t.primary, t.replicas, CATCH_UP_TIMEOUT_MS);
+}
+
+interface SetRun {
+  m: Cell<Measurement>;
+  catchUpMs: number | undefined;
+  replicaCpuPer1M: number | undefined;
+}
+
+/** One redis-benchmark run of a SET row on `t`, then the wait until both replicas caught up. */
+async function setRun(o: ReplicationOptions, t: Topology, row: SetRow, round: string, commandsRun: string[]): Promise<SetRun> {
+  const p = t.primary;
+  const pl = row.id === 'repl-set-p16' ? 16 : 1;
+  const args = ['-h', '127.0.0.1', '-p', String(p.port), '-t', 'set', '-n', String(row.requests), '-c', String(o.clients), '-P', String(pl), '-r', String(o.keyspace), '--csv'];
+  const cmdline = shellQuote([o.redisBenchmark, ...args]);
+  commandsRun.push(`# replication ${row.name}, ${t.label} primary, ${round}: ${cmdline}`);
+  log(`${row.name} on ${t.label}, ${round}: ${cmdline}`);
+  const cpu0 = t.replicas.map((r) => cpuTicks(r.pid));
+  const m = await measure(o, p, args, row.requests);
+  if (!isOk(m)) {
+    log(`  FAILED: ${m.error}`);
+    return { m, catchUpMs: undefined, replicaCpuPer1M: undefined };
+  }
+  let catchUpMs: number;
+  try {
+    catchUpMs = await waitCaughtUp(p, t.replicas, CATCH_UP_TIMEOUT_MS);
+  } catch (err) {
+    log(`  FAILED: ${errText(err)}`);
+    return { m: { error: errText(err) }, catchUpMs: undefined, replicaCpuPer1M: undefined };
+  }
+  const cpu1 = t.replicas.map((r) => cpuTicks(r.pid));
+  const replicaCpuPer1M = ((cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0)) / clkTck / row.requests) * 1e6;
+  log(`  ${fmtInt(m.rps)} ops/s, p50 ${m.p50Ms} ms, p99 ${m.p99Ms} ms, replicas caught up ${catchUpMs.toFixed(0)} ms after the run`);
+  return { m, catchUpMs, replicaCpuPer1M };
 }
 
 /** The round with the median writes/s (the upper middle of an even count). */
@@ -747,6 +795,13 @@ export function formatReplication(r: ReplicationResult, clients: number, keyspac
     out.push('prim/repl CPU: utime+stime of the primary / of both replicas together per 1M requests; catch-up: from redis-benchmark\'s');
     out.push('exit until both replicas\' slave_repl_offset reached the primary\'s master_repl_offset. The --write-quorum row has no Redis');
     out.push(`counterpart in redis-benchmark (Redis's synchronous write is SET + WAIT, measured below).`);
+    for (const row of r.setRows) {
+      const rr = row.rounds.redis;
+      const rc = row.rounds.concord;
+      if (rr !== undefined && rc !== undefined && rr.length > 1) {
+        out.push(`${row.name}: ${rr.length} rounds alternating, each column its median round; ops/s by round: Redis ${rr.map(fmtInt).join(' / ')}; Concord ${rc.map(fmtInt).join(' / ')}`);
+      }
+    }
     for (const row of r.setRows) {
       for (const id of ['redis', 'concord'] as const) {
         const c = row[id];
