@@ -41,6 +41,19 @@ export class ReplyWriter {
     return pieces;
   }
 
+  /**
+   * Drops what was written (replies nobody reads: the primary's stream applied on a replica, an
+   * AOF replayed). Unlike take(), it makes no Buffer per command.
+   */
+  discard(): void {
+    this.len = 0;
+    if (this.pieces.length > 0) {
+      this.pieces = [];
+      this.piecesBytes = 0;
+    }
+    if (this.buf.length > INITIAL_BYTES * 64) this.buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  }
+
   private ensure(extra: number): void {
     if (this.len + extra <= this.buf.length) return;
     let size = this.buf.length * 2;

@@ -138,7 +138,7 @@ export class AofLog {
         server.beginBatch();
         for (const c of commands) {
           execute(server, client, c.argv);
-          server.out.take();
+          server.out.discard();
           if ((++count % REPLAY_CHECK_EVERY) === 0 && server.clock.monotonic() - sliceStart >= REPLAY_SLICE_MS) {
             await new Promise<void>((resolve) => setImmediate(resolve));
             sliceStart = server.clock.monotonic();

@@ -496,7 +496,7 @@ export class Follower {
       if (isGetack(argv)) ackWanted = true;
       else {
         execute(server, this.masterClient, argv);
-        server.out.take();
+        server.out.discard();
       }
     }
     // One ACK answers every GETACK of this read, with the offset after all of it: under write
