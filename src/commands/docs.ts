@@ -75,6 +75,11 @@ Deliberate, and kept short; everything else is a bug to report.
   \`concord_last_snapshot_copied_on_write\` report how the last snapshot shared the event loop.
 - With \`appendonly yes\` and no AOF directory yet, the start loads \`dump.rdb\` (Redis starts empty)
   and makes it the AOF's first base.
+- Two replication defaults differ (docs/configuration.md): \`repl-diskless-load\` is \`on-empty-db\`
+  (a replica with no keys loads a full sync as it arrives and answers \`-LOADING\` meanwhile, where
+  Redis's \`disabled\` serves its empty data set until the transfer ends), and the stream to
+  replicas is batched for up to \`repl-stream-batch-ms\` 1 ms under load (\`0\` sends every event-loop
+  turn, as Redis does).
 - \`DEBUG\` offers \`SLEEP\`, \`SET-ACTIVE-EXPIRE\`, \`OBJECT\` and \`HELP\`.
 - \`MEMORY USAGE\` estimates the key's cost in V8's heap; \`INFO memory\` reports V8 heap figures.
 - \`CLIENT LIST\` reports \`fd=-1\` and zeros for Redis-internal buffer fields it has no equivalent for.
