@@ -551,6 +551,11 @@ export async function measure(o: Pick<Tools, 'redisBenchmark' | 'runTimeoutSec'>
   };
 }
 
+/** A measured value, or why it could not be measured. */
+export type Cell<T> = T | { error: string };
+
+export const ok = <T extends object>(c: Cell<T> | undefined): c is T => c !== undefined && !('error' in c);
+
 export function isOk(m: Measurement | { error: string }): m is Measurement {
   return !('error' in m);
 }

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import {
   ReplyError, RespClient, errText, fmtInt, fmtMB, fmtRatio, fmtTarget, freePort, info, isOk, log, measure, num, readStat, withConn,
   removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
-  type Measurement, type Server, type ServerId, type Tools,
+  ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
 
 export interface PersistenceOptions extends Tools {
@@ -64,8 +64,6 @@ const RESTART_TIMEOUT_MS = 300_000;
 // ---------------------------------------------------------------------------------------------
 // Results
 
-type Cell<T> = T | { error: string };
-const ok = <T extends object>(c: Cell<T> | undefined): c is T => c !== undefined && !('error' in c);
 
 export interface AofRow {
   id: PersistenceId;

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import {
   ReplyError, RespClient, cpuTicks, clkTck, encodeCommand, errText, fmtInt, fmtRatio, fmtTarget, freePort, info, isOk, log, num, withConn,
   measure, removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
-  type Measurement, type Server, type ServerId, type Tools,
+  ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
 
 export interface ReplicationOptions extends Tools {
@@ -64,8 +64,6 @@ const POLL_MS = 10;
 // ---------------------------------------------------------------------------------------------
 // Results
 
-type Cell<T> = T | { error: string };
-const ok = <T extends object>(c: Cell<T> | undefined): c is T => c !== undefined && !('error' in c);
 
 export interface SetRow {
   id: ReplicationId | 'repl-quorum-bench';
