@@ -299,8 +299,7 @@ export class Follower {
   private startStreamLoad(): RdbStreamLoad {
     const server = this.server;
     server.loading = true;
-    for (const db of server.keyspace.dbs) db.clear();
-    server.tablesReplaced();
+    this.emptyDataSet();
     this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory while receiving it (the data set is empty)');
     return new RdbStreamLoad(server.keyspace, this.loadOptions());
   }
@@ -355,8 +354,7 @@ export class Follower {
     if (b.load !== null) {
       // A partial data set is worse than none: Redis empties it too.
       b.load.abort();
-      for (const db of this.server.keyspace.dbs) db.clear();
-      this.server.tablesReplaced();
+      this.emptyDataSet();
       this.server.loading = false;
     }
     if ('fd' in b && b.fd !== null) {
@@ -373,11 +371,16 @@ export class Follower {
   private loadSnapshot(buf: Buffer): void {
     const server = this.server;
     server.loading = true;
-    for (const db of server.keyspace.dbs) db.clear();
-    server.tablesReplaced();
+    this.emptyDataSet();
     this.log('notice', 'MASTER <-> REPLICA sync: Loading DB in memory');
     const loaded = loadRdb(buf, server.keyspace, this.loadOptions());
     this.whenLoaded(loaded.then(({ progress, reader }) => ({ progress, aux: reader.aux })));
+  }
+
+  /** Before a snapshot loads, and after one failed: no key of an old or partial data set is served. */
+  private emptyDataSet(): void {
+    for (const db of this.server.keyspace.dbs) db.clear();
+    this.server.tablesReplaced();
   }
 
   /** Keys past their TTL stay (the primary's DEL removes them); a dropped link stops the load. */
@@ -427,8 +430,7 @@ export class Follower {
         this.loadingSnapshot = false;
         // Never serve part of a snapshot (a load stopped by a dropped link, or damage): Redis
         // empties the data set too, or exits.
-        for (const db of server.keyspace.dbs) db.clear();
-        server.tablesReplaced();
+        this.emptyDataSet();
         if (this.socket !== socket) return;
         this.fail(`Failed trying to load the MASTER synchronization DB from socket: ${err.message}`);
       },
