@@ -72,9 +72,11 @@ const piece: fc.Arbitrary<Piece> = fc.oneof(
 const fileSpec = fc.record({
   pieces: fc.array(fc.tuple(piece, fc.boolean()), { maxLength: 14 }),
   withCrc: fc.boolean(),
+  /** Start with the empty range's #CRC line, as Concord's writer starts a fresh file. */
+  lead: fc.boolean(),
 });
 
-function build(spec: { pieces: [Piece, boolean][]; withCrc: boolean }, endWithCrc = false): Built {
+function build(spec: { pieces: [Piece, boolean][]; withCrc: boolean; lead?: boolean }, endWithCrc = false): Built {
   const parts: Buffer[] = [];
   const units: Unit[] = [];
   const commands: AofCommand[] = [];
@@ -87,6 +89,7 @@ function build(spec: { pieces: [Piece, boolean][]; withCrc: boolean }, endWithCr
     commands.push(...cmds);
     at += bytes.length;
   };
+  if (spec.withCrc && spec.lead === true) add(sum.annotate(), [], true);
   spec.pieces.forEach(([p, batchEnd], i) => {
     if (p.kind === 'ts') add(b(`#TS:${p.t}\r\n`), []);
     else {
@@ -174,6 +177,7 @@ describe('AOF reader: properties', () => {
   it('cut at every byte of one file', () => {
     const built = build({
       withCrc: true,
+      lead: true,
       pieces: [
         [{ kind: 'ts', t: 1700000000 }, false],
         [{ kind: 'cmd', argv: ['SET', 'k\r\n', '\0\xff'] }, true],
@@ -194,7 +198,7 @@ describe('AOF reader: properties', () => {
   it('a flipped bit in an annotated file is caught, or leaves every command intact', () => {
     fc.assert(
       fc.property(fileSpec, fc.nat(), fc.integer({ min: 0, max: 7 }), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (spec, posSeed, bit, cuts, sized) => {
-        const built = build({ ...spec, withCrc: true }, true);
+        const built = build({ ...spec, withCrc: true, lead: true }, true);
         if (built.bytes.length === 0) return;
         const pos = posSeed % built.bytes.length;
         const damaged = Buffer.from(built.bytes);
@@ -307,6 +311,34 @@ describe('AOF reader: damage and limits', () => {
     // A real torn write of batch 2 (no #CRC line after it yet) is a tail to drop.
     const torn = Buffer.concat([batch1, ann1, batch2.subarray(0, batch2.length - 3)]);
     assert.equal(read([torn]).result.truncatedAt, start2);
+  });
+
+  it("a damaged length that swallows the first batch's #CRC line: the error points before the damaged command", () => {
+    // Found by the bit-flip property in CI: "$23" became "$63", whose payload runs over the
+    // batch's own #CRC line and ends on the CRLF inside the next command; the parse fails only
+    // after that. Without the leading empty-range line nothing is verified yet, so the error
+    // names the byte where parsing failed and --fix would keep the damaged command.
+    const file = (lead: boolean): { bytes: Buffer; damageAt: number; batchStart: number } => {
+      const sum = new AofChecksum();
+      const parts: Buffer[] = lead ? [sum.annotate()] : [];
+      const batchStart = lead ? CRC_ANNOTATION_BYTES : 0;
+      for (const argv of [['\0\0\0\0\0'], ['#CRC:0000000000000000\r\n']]) {
+        const cmd = b(enc(argv));
+        sum.update(cmd);
+        parts.push(cmd);
+      }
+      parts.push(sum.annotate());
+      const last = b(enc(['\0\0\0', '']));
+      parts.push(last, sum.update(last).annotate());
+      const bytes = Buffer.concat(parts);
+      const damageAt = bytes.indexOf('$23');
+      bytes[damageAt + 1] ^= 1 << 2; // '2' -> '6'
+      return { bytes, damageAt, batchStart };
+    };
+    const plain = file(false);
+    assert.throws(() => read([plain.bytes]), (err: unknown) => err instanceof AofCorruptionError && err.offset > plain.damageAt);
+    const led = file(true);
+    corruptAt(led.bytes, led.batchStart, /expected '\*' or '#'/);
   });
 
   it('an unfinished MULTI is dropped whole, with the checksum state before it', () => {

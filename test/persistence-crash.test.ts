@@ -580,6 +580,7 @@ describe('damaged append-only files', () => {
     const incr = lastIncrPath(dir);
     const bytes = readFileSync(incr);
     const text = bytes.toString('latin1');
+    assert.ok(text.startsWith('#CRC:0000000000000000\r\n'), 'a fresh file opens with the empty range annotated');
     const flipAt = text.indexOf('A'.repeat(200)) + 100;
     assert.ok(flipAt > 100);
     bytes[flipAt] ^= 0x01; // 'A' -> '@': RESP framing intact

@@ -7,9 +7,12 @@
  * The hex number is CRC-64/Jones (crc64.ts, the RDB checksum) of every byte from the end of the
  * previous `#CRC:` line, or from the start of the file (or of the command stream, after an RDB
  * preamble), up to the first byte of this line. Other annotations (`#TS:` lines) in between are
- * covered like commands. The writer appends one line after each batch it writes:
+ * covered like commands. The writer starts a fresh file with the line for the empty range
+ * (`#CRC:0000000000000000`), which tells a reader from the first byte that the file is annotated,
+ * and appends one line after each batch it writes:
  *
  *     const sum = new AofChecksum();        // or AofReadResult.checksum when appending to a file
+ *     if (fileIsEmpty) fd.write(sum.annotate());
  *     sum.update(batch);                    // the bytes of one write
  *     fd.write(Buffer.concat([batch, sum.annotate()]));
  *

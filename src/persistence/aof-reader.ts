@@ -34,7 +34,10 @@
  * Error offsets: before any `#CRC:` line has been verified, the start of the unit where the damage
  * was noticed (as redis-check-aof; a changed count may be noticed one command late). After one,
  * the start of the current checksummed range: the damage lies somewhere in it, so truncating
- * there keeps only verified bytes.
+ * there keeps only verified bytes. Concord's writer opens every fresh file with the annotation of
+ * the empty range, so the second rule covers a whole file it wrote: a damaged length in its first
+ * batch can swallow that batch's `#CRC:` line and land on a CRLF, and the error noticed later must
+ * not point past the damaged command.
  *
  * Stricter than Redis's loader, like redis-check-aof: the two bytes after a payload must be CRLF
  * and header lines must be exact (no sign, spaces or trailing bytes). A file Redis wrote always is.

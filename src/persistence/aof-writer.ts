@@ -51,8 +51,13 @@ export class AofWriter {
   fsyncCalls = 0;
   /** Size of the current file, annotations included. */
   fileBytes: number;
-  /** Bytes of failed writes waiting for retry(). */
+  /** Bytes of failed writes waiting for retry() (only what did not reach the file). */
   private unwritten: Buffer | null = null;
+  /**
+   * A fresh checksummed file starts with the annotation of the empty range, so a reader knows
+   * from its first byte that every batch is checksummed (aof-reader.ts: error offsets).
+   */
+  private leadPending: boolean;
   lastError: Error | null = null;
   private readonly encoder = new CommandEncoder();
   private selectedDb = -1;
@@ -64,6 +69,7 @@ export class AofWriter {
   constructor(file: AofFile, public policy: FsyncPolicy, private readonly hooks: AofWriterHooks) {
     this.file = file;
     this.fileBytes = file.size;
+    this.leadPending = file.size === 0 && file.checksum !== null;
     this.lastSyncMs = hooks.monotonicMs();
   }
 
@@ -105,7 +111,10 @@ export class AofWriter {
     const fresh = this.encoder.take();
     if (fresh !== null) {
       const sum = this.file.checksum;
-      const parts = bytes === null ? [fresh] : [bytes, fresh];
+      const parts = bytes === null ? [] : [bytes];
+      if (sum !== null && this.leadPending) parts.push(sum.annotate());
+      this.leadPending = false;
+      parts.push(fresh);
       if (sum !== null) {
         sum.update(fresh);
         parts.push(sum.annotate());
@@ -113,8 +122,8 @@ export class AofWriter {
       bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     }
     if (bytes === null) return false;
+    let off = 0;
     try {
-      let off = 0;
       while (off < bytes.length) {
         off += writeSync(this.file.fd, bytes, off, bytes.length - off);
         this.writeCalls++;
@@ -126,8 +135,9 @@ export class AofWriter {
       if (this.policy !== 'always') this.hooks.release(upTo);
       return true;
     } catch (err) {
-      // Keep everything; nothing after a failed write may reach the file before it.
-      this.unwritten = bytes;
+      // Keep what did not reach the file; nothing after a failed write may reach it first.
+      this.fileBytes += off;
+      this.unwritten = off === 0 ? bytes : bytes.subarray(off);
       this.lastError = err as Error;
       this.hooks.failed(err as Error);
       return false;
@@ -194,6 +204,7 @@ export class AofWriter {
     const old = this.file;
     this.file = file;
     this.fileBytes = file.size;
+    this.leadPending = file.size === 0 && file.checksum !== null;
     this.selectedDb = -1;
     // An fdatasync may still run on the old descriptor; its callback closes it then.
     if (!this.syncInFlight) closeQuietly(old.fd);
