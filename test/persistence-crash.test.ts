@@ -634,6 +634,51 @@ describe('damaged append-only files', () => {
   });
 });
 
+describe('an AOF write the disk cuts short', () => {
+  it('retries only the bytes that did not reach the file: the reply waits, new writes get MISCONF, nothing is written twice', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const args = ['--appendonly', 'yes', '--appendfsync', 'always'];
+    const node = await launch(port, dir, args);
+    const c = await RespClient.connect(port);
+    const probe = await RespClient.connect(port);
+    await ok(c, 'SET', 'before', '1');
+    const incr = lastIncrPath(dir);
+    // A file-size limit (RLIMIT_FSIZE, which Node survives: it ignores SIGXFSZ) 10 bytes into the
+    // next batch: its write() stops there, and the retries get EFBIG until the limit is lifted.
+    const limit = statSync(incr).size + 10;
+    const pid = String(node.child.pid);
+    const lower = await runProcess('prlimit', ['--pid', pid, `--fsize=${limit}:unlimited`]);
+    assert.equal(lower.code, 0, lower.stderr);
+    const held = c.call('SET', 'held', 'v'.repeat(100));
+    await waitUntil(async () => {
+      const r = await probe.call('SET', 'refused', 'x');
+      return isError(r) && r.error.startsWith('MISCONF Errors writing to the AOF file');
+    }, 5000, 'MISCONF for new writes');
+    assert.equal(statSync(incr).size, limit, 'the write stopped at the limit');
+    assert.equal((await info(probe)).get('aof_last_write_status'), 'err', 'INFO answers meanwhile');
+    assert.equal(await probe.call('GET', 'before'), '1', 'and reads');
+    const early = await Promise.race([held.then(() => 'replied'), sleep(300).then(() => 'waiting')]);
+    assert.equal(early, 'waiting', 'no reply before its bytes are durable');
+    const lift = await runProcess('prlimit', ['--pid', pid, '--fsize=unlimited:unlimited']);
+    assert.equal(lift.code, 0, lift.stderr);
+    assert.equal(await held, 'OK');
+    await waitUntil(async () => (await probe.call('SET', 'after', '2')) === 'OK', 5000, 'writes accepted again');
+    c.close();
+    probe.close();
+    await node.stop();
+
+    const manifest = join(dir, 'appendonlydir', 'appendonly.aof.manifest');
+    const check = await runProcess(process.execPath, [CHECK_AOF_BIN, manifest]);
+    assert.equal(check.code, 0, `the file reads back whole:\n${check.stdout.toString()}`);
+    const again = await launch(port, dir, args);
+    const d = await RespClient.connect(port);
+    assert.deepEqual(await mget(d, ['before', 'held', 'refused', 'after']), ['1', 'v'.repeat(100), null, '2']);
+    d.close();
+    await again.stop();
+  });
+});
+
 describe('a kill during a background job', () => {
   const KEYS = 200_000;
   /** Kills per test, each at a random moment from the job's start to a bit past its usual end. */

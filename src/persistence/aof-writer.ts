@@ -95,6 +95,11 @@ export class AofWriter {
     return this.appended > (this.policy === 'always' ? this.synced : this.written);
   }
 
+  /** True while the last write or fsync failed and has not been retried successfully. */
+  get failing(): boolean {
+    return this.lastError !== null;
+  }
+
   /** Writes what this turn appended (once per turn; under always, not while an fsync runs). */
   flush(): void {
     this.flushScheduled = false;
@@ -164,6 +169,8 @@ export class AofWriter {
         return;
       }
       if (upTo > this.synced) this.synced = upTo;
+      // A retried fsync that succeeds ends the failure (no write may come first: they are refused).
+      if (this.unwritten === null) this.lastError = null;
       if (this.policy === 'always') this.hooks.release(this.synced);
       if (this.policy === 'always' && this.encoder.pendingBytes > 0) this.flush();
     });

@@ -411,10 +411,14 @@ export class ConcordServer {
   /**
    * Nothing leaves while effects are not in the AOF file (under appendfsync always: not fsynced):
    * a reply could otherwise acknowledge a write (or show one to a reader) that a kill would lose.
+   * While the disk refuses the file, the replies already held stay held (no write is acknowledged
+   * before its bytes are in) and new writes get MISCONF; other clients' replies leave, so INFO,
+   * PING and reads answer meanwhile instead of the whole server hanging. Those reads may show the
+   * held writes, as Redis's do after a failed AOF write.
    */
   deliver(client: Client, pieces: Buffer[]): void {
     const aof = this.aofWriter;
-    if (client.held !== null || (aof !== null && aof.mustHoldReplies())) {
+    if (client.held !== null || (aof !== null && aof.mustHoldReplies() && !aof.failing)) {
       if (client.held === null) client.held = pieces.slice();
       else for (const p of pieces) client.held.push(p);
       client.heldUntil = aof !== null ? aof.appended : 0;
