@@ -615,3 +615,20 @@ export async function withConn<T>(srv: Server, f: (c: RespClient) => Promise<T>)
   const c = await RespClient.connect(srv);
   try { return await f(c); } finally { c.close(); }
 }
+
+/**
+ * Runs `one` on every side `rounds` times, the sides taking turns (A, B, A, B...), so both see
+ * the same machine over the run; returns each side's runs in order.
+ */
+export async function alternateRounds<S extends { id: ServerId }, R>(sides: S[], rounds: number, one: (side: S, round: string) => Promise<R>): Promise<Map<ServerId, R[]>> {
+  const runs = new Map<ServerId, R[]>(sides.map((side) => [side.id, []]));
+  for (let round = 1; round <= rounds; round++) {
+    for (const side of sides) runs.get(side.id)!.push(await one(side, `round ${round} of ${rounds}`));
+  }
+  return runs;
+}
+
+/** The first failed run of a side's rounds, else its median by ops/s (the upper middle of an even count). */
+export function medianRun<R extends { m: Cell<Measurement> }>(all: R[]): R {
+  return all.find((x) => !isOk(x.m as Measurement | { error: string })) ?? [...all].sort((a, b) => (a.m as Measurement).rps - (b.m as Measurement).rps)[Math.floor(all.length / 2)];
+}

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import {
   ReplyError, RespClient, errText, fmtInt, fmtMB, fmtRatio, fmtTarget, freePort, info, isOk, log, measure, num, readStat, withConn,
   removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
-  ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
+  alternateRounds, medianRun, ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
 
 export interface PersistenceOptions extends Tools {
@@ -325,15 +325,11 @@ export async function runPersistence(o: PersistenceOptions, wanted: (id: Persist
       }
       const rounds = o.quick ? 1 : AOF_ROUNDS;
       for (const row of made) {
-        const runs = new Map<ServerId, AofRun[]>(srvs.map((srv) => [srv.id, []]));
-        for (let round = 1; round <= rounds; round++) {
-          for (const srv of srvs) runs.get(srv.id)!.push(await aofRun(o, srv, row, `round ${round} of ${rounds}`, commandsRun));
-        }
+        const runs = await alternateRounds(srvs, rounds, (srv, round) => aofRun(o, srv, row, round, commandsRun));
         for (const srv of srvs) {
           const all = runs.get(srv.id)!;
           row.rounds[srv.id] = all.map((x) => (isOk(x.m) ? x.m.rps : 0));
-          const failed = all.find((x) => !isOk(x.m));
-          const chosen = failed ?? [...all].sort((a, b) => (a.m as Measurement).rps - (b.m as Measurement).rps)[Math.floor(all.length / 2)];
+          const chosen = medianRun(all);
           row[srv.id] = chosen.m;
           if (chosen.calls !== undefined) row.aofCalls[srv.id] = chosen.calls;
           if (chosen.delayedFsync !== undefined) row.delayedFsync[srv.id] = chosen.delayedFsync;

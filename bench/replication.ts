@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import {
   ReplyError, RespClient, cpuTicks, clkTck, encodeCommand, errText, fmtInt, fmtRatio, fmtTarget, freePort, info, isOk, log, num, withConn,
   measure, removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
-  ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
+  alternateRounds, medianRun, ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
 
 export interface ReplicationOptions extends Tools {
@@ -466,19 +466,11 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
       }
       const rounds = o.quick ? 1 : SET_ROUNDS;
       for (const row of setRows) {
-        const runs = new Map<ServerId, SetRun[]>(topos.map((t) => [t.id, []]));
-        for (let round = 1; round <= rounds; round++) {
-          for (const t of topos) runs.get(t.id)!.push(await setRun(o, t, row, `round ${round} of ${rounds}`, commandsRun));
-        }
+        const runs = await alternateRounds(topos, rounds, (t, round) => setRun(o, t, row, round, commandsRun));
         for (const t of topos) {
           const all = runs.get(t.id)!;
-          const failed = all.find((x) => !isOk(x.m));
           row.rounds[t.id] = all.map((x) => (isOk(x.m) ? x.m.rps : 0));
-          if (failed !== undefined) {
-            row[t.id] = failed.m;
-            continue;
-          }
-          const median = [...all].sort((a, b) => (a.m as Measurement).rps - (b.m as Measurement).rps)[Math.floor(all.length / 2)];
+          const median = medianRun(all);
           row[t.id] = median.m;
           row.catchUpMs[t.id] = median.catchUpMs;
           row.replicaCpuPer1M[t.id] = median.replicaCpuPer1M;
