@@ -651,11 +651,11 @@ describe('an AOF write the disk cuts short', () => {
     const lower = await runProcess('prlimit', ['--pid', pid, `--fsize=${limit}:unlimited`]);
     assert.equal(lower.code, 0, lower.stderr);
     const held = c.call('SET', 'held', 'v'.repeat(100));
-    await waitUntil(async () => {
-      const r = await probe.call('SET', 'refused', 'x');
-      return isError(r) && r.error.startsWith('MISCONF Errors writing to the AOF file');
-    }, 5000, 'MISCONF for new writes');
-    assert.equal(statSync(incr).size, limit, 'the write stopped at the limit');
+    // The probe waits for the cut-short write first: a command of its own in the held SET's turn
+    // would be held with it.
+    await waitUntil(async () => statSync(incr).size === limit, 5000, 'the write to stop at the limit');
+    const refused = await probe.call('SET', 'refused', 'x');
+    assert.ok(isError(refused) && refused.error.startsWith('MISCONF Errors writing to the AOF file'), showReply(refused));
     assert.equal((await info(probe)).get('aof_last_write_status'), 'err', 'INFO answers meanwhile');
     assert.equal(await probe.call('GET', 'before'), '1', 'and reads');
     const early = await Promise.race([held.then(() => 'replied'), sleep(300).then(() => 'waiting')]);
