@@ -616,19 +616,30 @@ export async function withConn<T>(srv: Server, f: (c: RespClient) => Promise<T>)
   try { return await f(c); } finally { c.close(); }
 }
 
+/** A side's rounds: every run in order, their ops/s (0 for a failed one), and the one to report. */
+export interface Rounds<R> {
+  all: R[];
+  rps: number[];
+  /** The first failed run, else the median by ops/s (the upper middle of an even count). */
+  median: R;
+}
+
 /**
  * Runs `one` on every side `rounds` times, the sides taking turns (A, B, A, B...), so both see
- * the same machine over the run; returns each side's runs in order.
+ * the same machine over the run.
  */
-export async function alternateRounds<S extends { id: ServerId }, R>(sides: S[], rounds: number, one: (side: S, round: string) => Promise<R>): Promise<Map<ServerId, R[]>> {
+export async function alternateRounds<S extends { id: ServerId }, R extends { m: Cell<Measurement> }>(
+  sides: S[], rounds: number, one: (side: S, round: string) => Promise<R>,
+): Promise<Map<ServerId, Rounds<R>>> {
   const runs = new Map<ServerId, R[]>(sides.map((side) => [side.id, []]));
   for (let round = 1; round <= rounds; round++) {
     for (const side of sides) runs.get(side.id)!.push(await one(side, `round ${round} of ${rounds}`));
   }
-  return runs;
-}
-
-/** The first failed run of a side's rounds, else its median by ops/s (the upper middle of an even count). */
-export function medianRun<R extends { m: Cell<Measurement> }>(all: R[]): R {
-  return all.find((x) => !isOk(x.m as Measurement | { error: string })) ?? [...all].sort((a, b) => (a.m as Measurement).rps - (b.m as Measurement).rps)[Math.floor(all.length / 2)];
+  const out = new Map<ServerId, Rounds<R>>();
+  for (const [id, all] of runs) {
+    const failed = all.find((x) => !ok(x.m));
+    const median = failed ?? [...all].sort((a, b) => (a.m as Measurement).rps - (b.m as Measurement).rps)[Math.floor(all.length / 2)];
+    out.set(id, { all, rps: all.map((x) => (ok(x.m) ? x.m.rps : 0)), median });
+  }
+  return out;
 }

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import {
   ReplyError, RespClient, errText, fmtInt, fmtMB, fmtRatio, fmtTarget, freePort, info, isOk, log, measure, num, readStat, withConn,
   removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
-  alternateRounds, medianRun, ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
+  alternateRounds, ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
 
 export interface PersistenceOptions extends Tools {
@@ -327,9 +327,8 @@ export async function runPersistence(o: PersistenceOptions, wanted: (id: Persist
       for (const row of made) {
         const runs = await alternateRounds(srvs, rounds, (srv, round) => aofRun(o, srv, row, round, commandsRun));
         for (const srv of srvs) {
-          const all = runs.get(srv.id)!;
-          row.rounds[srv.id] = all.map((x) => (isOk(x.m) ? x.m.rps : 0));
-          const chosen = medianRun(all);
+          const { rps, median: chosen } = runs.get(srv.id)!;
+          row.rounds[srv.id] = rps;
           row[srv.id] = chosen.m;
           if (chosen.calls !== undefined) row.aofCalls[srv.id] = chosen.calls;
           if (chosen.delayedFsync !== undefined) row.delayedFsync[srv.id] = chosen.delayedFsync;

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import {
   ReplyError, RespClient, cpuTicks, clkTck, encodeCommand, errText, fmtInt, fmtRatio, fmtTarget, freePort, info, isOk, log, num, withConn,
   measure, removeTmpDir, run, runBackground, shellQuote, sleep, startServer, stopServer, table, waitForPing,
-  alternateRounds, medianRun, ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
+  alternateRounds, ok, type Cell, type Measurement, type Server, type ServerId, type Tools,
 } from './harness.js';
 
 export interface ReplicationOptions extends Tools {
@@ -468,9 +468,8 @@ export async function runReplication(o: ReplicationOptions, wanted: (id: Replica
       for (const row of setRows) {
         const runs = await alternateRounds(topos, rounds, (t, round) => setRun(o, t, row, round, commandsRun));
         for (const t of topos) {
-          const all = runs.get(t.id)!;
-          row.rounds[t.id] = all.map((x) => (isOk(x.m) ? x.m.rps : 0));
-          const median = medianRun(all);
+          const { rps, median } = runs.get(t.id)!;
+          row.rounds[t.id] = rps;
           row[t.id] = median.m;
           row.catchUpMs[t.id] = median.catchUpMs;
           row.replicaCpuPer1M[t.id] = median.replicaCpuPer1M;
