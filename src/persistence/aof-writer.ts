@@ -69,7 +69,7 @@ export class AofWriter {
   constructor(file: AofFile, public policy: FsyncPolicy, private readonly hooks: AofWriterHooks) {
     this.file = file;
     this.fileBytes = file.size;
-    this.leadPending = file.size === 0 && file.checksum !== null;
+    this.leadPending = opensFresh(file);
     this.lastSyncMs = hooks.monotonicMs();
   }
 
@@ -211,7 +211,7 @@ export class AofWriter {
     const old = this.file;
     this.file = file;
     this.fileBytes = file.size;
-    this.leadPending = file.size === 0 && file.checksum !== null;
+    this.leadPending = opensFresh(file);
     this.selectedDb = -1;
     // An fdatasync may still run on the old descriptor; its callback closes it then.
     if (!this.syncInFlight) closeQuietly(old.fd);
@@ -224,6 +224,11 @@ export class AofWriter {
       closeQuietly(this.file.fd);
     }
   }
+}
+
+/** An empty checksummed file: its first write starts with the empty range's annotation. */
+function opensFresh(file: AofFile): boolean {
+  return file.size === 0 && file.checksum !== null;
 }
 
 function closeQuietly(fd: number): void {
