@@ -17,7 +17,7 @@
  * iterators still open, so an iteration survives any mix of inserts and deletes, as Map's does:
  * entries present throughout are visited exactly once, entries added meanwhile are visited too.
  */
-import { randomInt } from 'node:crypto';
+import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, slotsFor, underLoad } from './table-common.js';
 
 /** Keys of up to this many bytes are compared inside the index slot. */
 export const INLINE_KEY_BYTES_MAX = 20;
@@ -25,18 +25,10 @@ const SLOT_INTS = 8;
 const WORDS = 5;
 const EMPTY = 0;
 const DELETED = -1;
-const MIN_SLOTS = 8;
-/** Entries kept before the index must grow: 3/4 of its slots, counting deleted ones. */
-const LOAD_NUM = 3;
-const LOAD_DEN = 4;
+/** Holes allowed beyond the live count before a delete compacts the entries. */
+const HOLES_SLACK = 16;
 /** Entries and slots both index an Int32Array: 2^26 slots of 8 ints is 2 GB, past V8's limit. */
 export const STRING_TABLE_SIZE_MAX = 2 ** 25;
-
-/**
- * Seeds the hash so a client cannot pick keys that collide on every server (as V8 seeds Map's).
- * Iteration is in insertion order, so the seed never shows in any reply.
- */
-const SEED = randomInt(0, 2 ** 31);
 
 /** The key being looked up, prepared once: its hash, tag and packed bytes. */
 const probeWords = new Int32Array(WORDS);
@@ -45,14 +37,14 @@ let probeTag = 0;
 
 function prepare(key: string): void {
   const n = key.length;
-  let h = SEED ^ n;
+  let h = HASH_SEED ^ n;
   if (n <= INLINE_KEY_BYTES_MAX) {
     let w = 0;
     let all = 0;
     for (let i = 0; i < n; i++) {
       const c = key.charCodeAt(i);
       all |= c;
-      h = Math.imul(h ^ c, 0x01000193);
+      h = hashStep(h, c);
       w |= (c & 0xff) << ((i & 3) << 3);
       if ((i & 3) === 3) {
         probeWords[i >> 2] = w;
@@ -62,21 +54,10 @@ function prepare(key: string): void {
     if ((n & 3) !== 0) probeWords[n >> 2] = w;
     probeTag = all > 0xff ? -(n + 1) : n;
   } else {
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+    for (let i = 0; i < n; i++) h = hashStep(h, key.charCodeAt(i));
     probeTag = -(n + 1);
   }
-  // Murmur3's finalizer: every input bit reaches the low bits that pick the slot.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  probeHash = h;
-}
-
-/** A position in the entries, kept valid across rebuilds while registered with the table. */
-class Cursor {
-  pos = 0;
+  probeHash = finishHash(h);
 }
 
 export class StringTable<V> implements Iterable<[string, V]> {
@@ -85,9 +66,11 @@ export class StringTable<V> implements Iterable<[string, V]> {
   private keyList: (string | undefined)[] = [];
   private valList: (V | undefined)[] = [];
   private live = 0;
-  private deleted = 0;
-  /** Open iterators, moved by rebuilds. */
-  private cursors: Set<Cursor> | null = null;
+  /** Deleted slots in the index (they count towards its load). */
+  private tombstones = 0;
+  /** Deleted entries in the lists (a tombstone reused by an insert leaves its hole). */
+  private holes = 0;
+  private readonly cursors = new LiveCursors();
   /** Set by find(): where an absent key would go (first deleted slot on its path, else the empty one). */
   private insertSlot = -1;
 
@@ -101,6 +84,11 @@ export class StringTable<V> implements Iterable<[string, V]> {
     return this.live;
   }
 
+  /** Iterators open on this table (tests check that abandoned ones are closed). */
+  get openIterators(): number {
+    return this.cursors.count;
+  }
+
   /** An independent table with the same entries in the same order (COPY, SUNIONSTORE...). */
   copy(): StringTable<V> {
     const t = new StringTable<V>();
@@ -109,7 +97,8 @@ export class StringTable<V> implements Iterable<[string, V]> {
     t.keyList = this.keyList.slice();
     t.valList = this.valList.slice();
     t.live = this.live;
-    t.deleted = this.deleted;
+    t.tombstones = this.tombstones;
+    t.holes = this.holes;
     return t;
   }
 
@@ -168,7 +157,7 @@ export class StringTable<V> implements Iterable<[string, V]> {
       this.valList[this.index[slot * SLOT_INTS + 1] - 1] = value;
       return false;
     }
-    if ((this.live + this.deleted + 1) * LOAD_DEN > (this.mask + 1) * LOAD_NUM) {
+    if (overLoad(this.live + this.tombstones + 1, this.mask + 1)) {
       if (this.live >= STRING_TABLE_SIZE_MAX) throw new RangeError('StringTable size limit');
       this.rebuild(slotsFor(this.live + 1));
       prepare(key);
@@ -177,7 +166,7 @@ export class StringTable<V> implements Iterable<[string, V]> {
     const at = this.insertSlot;
     const base = at * SLOT_INTS;
     const index = this.index;
-    if (index[base + 1] === DELETED) this.deleted--;
+    if (index[base + 1] === DELETED) this.tombstones--;
     index[base] = probeHash;
     index[base + 1] = this.keyList.length + 1;
     index[base + 2] = probeTag;
@@ -198,66 +187,65 @@ export class StringTable<V> implements Iterable<[string, V]> {
     this.keyList[entry] = undefined;
     this.valList[entry] = undefined;
     this.live--;
-    this.deleted++;
-    // Shrink (and drop holes) once the table is mostly empty.
-    const slots = this.mask + 1;
-    if (slots > MIN_SLOTS && this.live * 8 < slots) this.rebuild(slotsFor(this.live));
+    this.tombstones++;
+    this.holes++;
+    // Shrink once mostly empty; compact once holes outnumber keys (inserts that reuse
+    // tombstones never trigger a rebuild, so the lists could otherwise grow without bound).
+    if (underLoad(this.live, this.mask + 1) || this.holes > this.live + HOLES_SLACK) this.rebuild(slotsFor(this.live));
     return true;
   }
 
-  /** Re-creates the index with `slots` slots and moves the entries together, dropping holes. */
+  /**
+   * Re-creates the index with `slots` slots from the old one's slots (no key is read again),
+   * first dropping the lists' holes and moving open iterators past them.
+   */
   private rebuild(slots: number): void {
-    const oldKeys = this.keyList;
-    const oldVals = this.valList;
-    const cursors = this.cursors;
+    const old = this.index;
     let moved: Int32Array | null = null;
-    if (cursors !== null && cursors.size > 0 && this.deleted > 0) moved = new Int32Array(oldKeys.length + 1);
-    const keys: string[] = [];
-    const vals: V[] = [];
-    for (let i = 0; i < oldKeys.length; i++) {
-      if (moved !== null) moved[i] = keys.length;
-      const k = oldKeys[i];
-      if (k === undefined) continue;
-      keys.push(k);
-      vals.push(oldVals[i] as V);
-    }
-    if (moved !== null) {
+    if (this.holes > 0) {
+      const oldKeys = this.keyList;
+      const oldVals = this.valList;
+      moved = new Int32Array(oldKeys.length + 1);
+      const keys: string[] = [];
+      const vals: V[] = [];
+      for (let i = 0; i < oldKeys.length; i++) {
+        moved[i] = keys.length;
+        const k = oldKeys[i];
+        if (k === undefined) continue;
+        keys.push(k);
+        vals.push(oldVals[i] as V);
+      }
       moved[oldKeys.length] = keys.length;
-      for (const c of cursors!) c.pos = moved[Math.min(c.pos, oldKeys.length)];
+      this.cursors.move(moved, oldKeys.length);
+      this.keyList = keys;
+      this.valList = vals;
+      this.holes = 0;
     }
-    this.keyList = keys;
-    this.valList = vals;
-    this.deleted = 0;
+    this.tombstones = 0;
     this.index = new Int32Array(slots * SLOT_INTS);
     this.mask = slots - 1;
     const index = this.index;
-    for (let e = 0; e < keys.length; e++) {
-      prepare(keys[e]);
-      let slot = probeHash & this.mask;
-      while (index[slot * SLOT_INTS + 1] !== EMPTY) slot = (slot + 1) & this.mask;
-      const base = slot * SLOT_INTS;
-      index[base] = probeHash;
-      index[base + 1] = e + 1;
-      index[base + 2] = probeTag;
-      if (probeTag >= 0) for (let j = 0; j < WORDS; j++) index[base + 3 + j] = probeWords[j];
+    const mask = this.mask;
+    for (let from = 0; from < old.length; from += SLOT_INTS) {
+      const state = old[from + 1];
+      if (state <= 0) continue;
+      let slot = old[from] & mask;
+      while (index[slot * SLOT_INTS + 1] !== EMPTY) slot = (slot + 1) & mask;
+      const to = slot * SLOT_INTS;
+      index.set(old.subarray(from, from + SLOT_INTS), to);
+      if (moved !== null) index[to + 1] = moved[state - 1] + 1;
     }
   }
 
   /** Live iteration (see the file comment), yielding what `pick` makes of each entry. */
-  private *walk<T>(pick: (k: string, v: V) => T): Generator<T, undefined, undefined> {
-    const c = new Cursor();
-    this.cursors ??= new Set();
-    this.cursors.add(c);
-    try {
-      while (c.pos < this.keyList.length) {
-        const i = c.pos++;
+  private walk<T>(pick: (k: string, v: V) => T): Generator<T, undefined, undefined> {
+    return this.cursors.walk(
+      () => this.keyList.length,
+      (i) => {
         const k = this.keyList[i];
-        if (k !== undefined) yield pick(k, this.valList[i] as V);
-      }
-    } finally {
-      this.cursors.delete(c);
-    }
-    return undefined;
+        return k === undefined ? undefined : pick(k, this.valList[i] as V);
+      },
+    );
   }
 
   keys(): Generator<string, undefined, undefined> {
@@ -275,11 +263,4 @@ export class StringTable<V> implements Iterable<[string, V]> {
   [Symbol.iterator](): Generator<[string, V], undefined, undefined> {
     return this.entries();
   }
-}
-
-/** Index slots for `n` entries: a power of two with room below the load limit. */
-function slotsFor(n: number): number {
-  let slots = MIN_SLOTS;
-  while (n * LOAD_DEN >= slots * LOAD_NUM) slots *= 2;
-  return slots;
 }

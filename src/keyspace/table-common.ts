@@ -1,0 +1,96 @@
+/**
+ * What the keyspace's own hash tables (KeyTable, StringTable) share: the seeded string hash's
+ * parts, the open-addressing size rule, and live iteration over an entry log with holes.
+ */
+import { randomInt } from 'node:crypto';
+
+/**
+ * Seeds every table's hash so a client cannot pick keys that collide on every server (as V8
+ * seeds Map's). Iteration is in insertion order, so the seed never shows in any reply.
+ */
+export const HASH_SEED = randomInt(0, 2 ** 31);
+
+/** One FNV-1a step, 32-bit. */
+export function hashStep(h: number, c: number): number {
+  return Math.imul(h ^ c, 0x01000193);
+}
+
+/** Murmur3's finalizer: every input bit reaches the low bits that pick the slot. */
+export function finishHash(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+const MIN_SLOTS = 8;
+/** Entries kept before an index must grow: 3/4 of its slots, counting deleted ones. */
+const LOAD_NUM = 3;
+const LOAD_DEN = 4;
+
+/** Index slots for `n` entries: a power of two with room below the load limit. */
+export function slotsFor(n: number): number {
+  let slots = MIN_SLOTS;
+  while (n * LOAD_DEN >= slots * LOAD_NUM) slots *= 2;
+  return slots;
+}
+
+/** True when `used` entries (live plus deleted) no longer fit `slots` slots. */
+export function overLoad(used: number, slots: number): boolean {
+  return used * LOAD_DEN > slots * LOAD_NUM;
+}
+
+/** True when a table of `slots` slots holding `live` entries should shrink (and drop holes). */
+export function underLoad(live: number, slots: number): boolean {
+  return slots > MIN_SLOTS && live * 8 < slots;
+}
+
+/** A position in an entry log, kept valid across compactions while registered. */
+export class Cursor {
+  pos = 0;
+}
+
+/**
+ * The iterators open on one table. A compaction that drops holes moves their positions, so an
+ * iteration survives any mix of inserts and deletes as a Map iterator does: entries present
+ * throughout are visited exactly once, entries added meanwhile are visited too.
+ */
+export class LiveCursors {
+  private open: Set<Cursor> | null = null;
+
+  get any(): boolean {
+    return this.open !== null && this.open.size > 0;
+  }
+
+  /** Entry-log positions changed: `moved[old]` is the new position (`moved[oldLength]` the end). */
+  move(moved: Int32Array, oldLength: number): void {
+    if (this.open === null) return;
+    for (const c of this.open) c.pos = moved[Math.min(c.pos, oldLength)];
+  }
+
+  /**
+   * Walks the log from its start, yielding what `pick` makes of the entry at each position
+   * (undefined: a hole, skipped). `length()` is read afresh each step, as entries may be added
+   * (or the log compacted) meanwhile.
+   */
+  *walk<T>(length: () => number, pick: (pos: number) => T | undefined): Generator<T, undefined, undefined> {
+    const c = new Cursor();
+    this.open ??= new Set();
+    this.open.add(c);
+    try {
+      while (c.pos < length()) {
+        const item = pick(c.pos++);
+        if (item !== undefined) yield item;
+      }
+    } finally {
+      this.open.delete(c);
+    }
+    return undefined;
+  }
+
+  /** How many iterators are open (tests check abandoned ones get closed). */
+  get count(): number {
+    return this.open?.size ?? 0;
+  }
+}
