@@ -147,7 +147,7 @@ function keys(ctx: Ctx, argv: string[]): void {
   const all = pattern === '*';
   const db = ctx.db;
   const found: string[] = [];
-  for (const key of db.dict.keys()) {
+  for (const key of db.dict.keysArray()) {
     if ((all || globMatch(pattern, key)) && !db.isExpired(key, ctx.now)) found.push(key);
   }
   ctx.out.arrayLen(found.length);

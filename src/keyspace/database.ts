@@ -7,6 +7,7 @@
  * 88 MB bare vs 128 MB wrapped). Other types are objects with a `type` field.
  */
 import { assert } from '../util/assert.js';
+import { KeyTable } from './key-table.js';
 
 export interface TypedValue {
   readonly type: 'list' | 'set' | 'zset' | 'hash' | 'stream';
@@ -35,7 +36,10 @@ export const snapshotGeneration = { current: 0 };
 
 export type Value = string | TypedValue;
 
-/** V8's Map holds at most 2^24 entries; past this a write gets an error instead of a RangeError. */
+/**
+ * Keys one database may hold; past this a write gets an error. A bound we set, well inside what
+ * the table can hold (its index then takes 256 MB).
+ */
 export const KEYS_PER_DB_MAX = 16_000_000;
 
 export function cloneValue(v: Value): Value {
@@ -60,7 +64,7 @@ export interface KeyspaceEvents {
 }
 
 export class Database {
-  dict = new Map<string, Value>();
+  dict = new KeyTable<Value>();
   expires = new Map<string, number>();
   /**
    * False on a replica: expired keys are hidden from reads but removed only when the
@@ -120,16 +124,13 @@ export class Database {
   }
 
   /**
-   * Adds a key while a data file loads: one table operation (a duplicate shows as an unchanged
-   * size), and no touch, as nothing can watch a key before the node serves clients. False when
-   * the key was already there (its value is then replaced: the caller abandons the load).
+   * Adds a key while a data file loads: one table operation, and no touch, as nothing can
+   * watch a key before the node serves clients. False when the key was already there (its
+   * value is then replaced: the caller abandons the load).
    */
   loadKey(key: string, value: Value): boolean {
-    const dict = this.dict;
-    const before = dict.size;
-    if (before >= KEYS_PER_DB_MAX) throw new KeyLimitError();
-    dict.set(key, value);
-    return dict.size !== before;
+    if (this.dict.size >= KEYS_PER_DB_MAX) throw new KeyLimitError();
+    return this.dict.set(key, value);
   }
 
   /** Replaces the value of an existing key in place, keeping its TTL. */
@@ -177,7 +178,7 @@ export class Database {
    */
   clear(): void {
     for (const key of this.dict.keys()) this.events.touched(this, key);
-    this.dict = new Map();
+    this.dict = new KeyTable();
     this.expires = new Map();
   }
 

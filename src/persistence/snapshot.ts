@@ -24,6 +24,7 @@
  * wherever they were written. Only one snapshot runs at a time (the marks are shared).
  */
 import type { Database, Value } from '../keyspace/database.js';
+import type { KeyTable } from '../keyspace/key-table.js';
 import { snapshotGeneration } from '../keyspace/database.js';
 import { RdbWriter, type RdbWriterOptions } from './rdb-writer.js';
 
@@ -57,7 +58,7 @@ export class Snapshot {
   readonly generation: number;
   readonly writer: RdbWriter;
   readonly stats: SnapshotStats;
-  private readonly byTable = new Map<Map<string, Value>, DbSnapshot>();
+  private readonly byTable = new Map<KeyTable<Value>, DbSnapshot>();
   private readonly dbs: DbSnapshot[] = [];
   private dbCursor = 0;
   private keyCursor = 0;
@@ -73,8 +74,8 @@ export class Snapshot {
       if (db.dict.size === 0) continue;
       const snap: DbSnapshot = {
         index: db.id,
-        keys: Array.from(db.dict.keys()),
-        values: Array.from(db.dict.values()),
+        keys: db.dict.keysArray(),
+        values: db.dict.valuesArray(),
         expires: db.expires,
         expiryAtT0: db.expires.size === 0 ? null : new Map(),
       };

@@ -677,7 +677,6 @@ export class ConcordServer {
   /** Forgets iterators over tables that were replaced (FLUSHALL, SWAPDB). */
   tablesReplaced(): void {
     this.activeExpire.reset();
-    this.keyspace.dropIterators();
   }
 
   close(): Promise<void> {
