@@ -133,6 +133,11 @@ export class Database {
     return this.dict.set(key, value);
   }
 
+  /** Makes room for `keys` keys in all (a loading file's size hint); never shrinks. */
+  reserve(keys: number): void {
+    this.dict.reserve(Math.min(keys, KEYS_PER_DB_MAX));
+  }
+
   /** Replaces the value of an existing key in place, keeping its TTL. */
   replace(key: string, value: Value): void {
     assert(this.dict.has(key), 'replace of a missing key');

@@ -32,12 +32,20 @@ export class LoadError extends Error {}
 
 const LOAD_CANCELLED = 'loading cancelled';
 
-/** Stores every key of an RDB held in `buf` into `keyspace`; throws RdbError or LoadError. */
+/** A key takes at least this many bytes of an RDB (type, key length, value length). */
+const RDB_KEY_BYTES_MIN = 3;
+
+/**
+ * Stores every key of an RDB held in `buf` into `keyspace`; throws RdbError or LoadError.
+ * RESIZEDB hints presize the key tables (as Redis's loader expands its dicts), so they never
+ * grow while the keys arrive; a hint larger than the file could hold is capped by its size.
+ */
 export async function loadRdb(buf: Buffer, keyspace: Keyspace, options: LoadOptions, readerOptions: { allowTrailingBytes?: boolean } = {}): Promise<{ progress: LoadProgress; reader: RdbReader }> {
-  const reader = new RdbReader(buf, readerOptions);
+  const dbs = keyspace.dbs;
+  const onSizeHint = (db: number, keys: number): void => dbs[db]?.reserve(Math.min(keys, Math.floor(buf.length / RDB_KEY_BYTES_MIN)));
+  const reader = new RdbReader(buf, { ...readerOptions, onSizeHint });
   const progress: LoadProgress = { keysLoaded: 0, keysExpired: 0 };
   const yieldTurn = options.yieldTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
-  const dbs = keyspace.dbs;
   let sliceStart = options.monotonicMs();
   let n = 0;
   for (let e = reader.next(); e !== null; e = reader.next()) {

@@ -10,9 +10,9 @@
  * way Concord's commands build it (HashValue.set, SetValue.of, ListValue.from,
  * ZSetValue.fromSorted), so its encoding flag is what Redis 7.0 would pick after loading.
  *
- * Skipped: LRU/LFU hints (IDLE, FREQ), RESIZEDB and SLOT_INFO hints, module aux data (its module's
- * name is reported in `moduleAux`). Kept: AUX fields, function libraries (FUNCTION2: the library
- * code, in `functions`). Refused with an RdbError naming what it is: streams, module values,
+ * Skipped: LRU/LFU hints (IDLE, FREQ), SLOT_INFO hints, module aux data (its module's name is
+ * reported in `moduleAux`). Kept: AUX fields, function libraries (FUNCTION2: the library code,
+ * in `functions`), RESIZEDB size hints (passed to `onSizeHint`). Refused with an RdbError naming what it is: streams, module values,
  * hashes with field expiration (7.4), the pre-release function format.
  *
  * Every read is bounds-checked and every count is checked against the bytes left, so a damaged
@@ -85,6 +85,8 @@ export interface RdbReadOptions {
    * commands); `end` tells where the RDB part stopped. Default false: trailing bytes are damage.
    */
   allowTrailingBytes?: boolean;
+  /** Called with each RESIZEDB hint: db `db` will hold about `keys` keys (untrusted: a hint). */
+  onSizeHint?: (db: number, keys: number) => void;
 }
 
 /** Counts of what the reader met, for logs and tests. */
@@ -907,10 +909,12 @@ export class RdbReader {
       case RDB_OPCODE.SELECTDB:
         this.db = d.readLen();
         return null;
-      case RDB_OPCODE.RESIZEDB:
+      case RDB_OPCODE.RESIZEDB: {
+        const keys = d.readLen();
         d.readLen();
-        d.readLen();
+        this.options.onSizeHint?.(this.db, keys);
         return null;
+      }
       case RDB_OPCODE.SLOT_INFO:
         d.readLen();
         d.readLen();

@@ -341,6 +341,7 @@ export class RdbWriter {
   private readonly sink = new ChunkSink();
   private readonly compress: boolean;
   private db = -1;
+  private readonly sizeHints = new Map<number, [keys: number, expires: number]>();
   private finished = false;
 
   constructor(options: RdbWriterOptions) {
@@ -361,11 +362,17 @@ export class RdbWriter {
     writeString(this.sink, value, this.compress);
   }
 
+  /** Sizes that selectDb() announces for `db` when writeKey() starts it. */
+  hintSizes(db: number, keys: number, expires: number): void {
+    this.sizeHints.set(db, [keys, expires]);
+  }
+
   /**
    * Starts db `db`, announcing its size (RESIZEDB: a hint the loader uses to presize its tables;
-   * 0 is fine when unknown). writeKey() calls this itself, with zero sizes, when the db changes.
+   * 0 is fine when unknown). writeKey() calls this itself when the db changes, with the sizes
+   * given to hintSizes(), or zeros.
    */
-  selectDb(db: number, keys = 0, expires = 0): void {
+  selectDb(db: number, keys = this.sizeHints.get(db)?.[0] ?? 0, expires = this.sizeHints.get(db)?.[1] ?? 0): void {
     assert(!this.finished, 'rdb: write after finish');
     assert(Number.isSafeInteger(db) && db >= 0, 'rdb: bad db number');
     const s = this.sink;

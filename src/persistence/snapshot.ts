@@ -80,6 +80,7 @@ export class Snapshot {
         expiryAtT0: db.expires.size === 0 ? null : new Map(),
       };
       keys += snap.keys.length;
+      this.writer.hintSizes(db.id, snap.keys.length, db.expires.size);
       this.dbs.push(snap);
       this.byTable.set(db.dict, snap);
     }
