@@ -18,13 +18,11 @@
  * the same three misses as Map, with none of the chain's. The memory per key is about Map's:
  * 8 bytes per slot at 3/8 to 3/4 load, 16 per entry.
  */
-import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, slotsFor, underLoad } from './table-common.js';
+import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, shouldCompact, slotsFor } from './table-common.js';
 import type { ScanSource } from './scan-cursors.js';
 
 const EMPTY = 0;
 const DELETED = -1;
-/** Holes allowed beyond the live count before a delete compacts the entries. */
-const HOLES_SLACK = 16;
 /** randomKey(): uniform tries before it walks to the next live entry. */
 const RANDOM_TRIES = 16;
 
@@ -135,9 +133,7 @@ export class KeyTable<V> implements ScanSource<string> {
     this.live--;
     this.tombstones++;
     this.holes++;
-    // Shrink once mostly empty; compact once holes outnumber keys (inserts that reuse
-    // tombstones never trigger a rebuild, so the entries could otherwise grow without bound).
-    if (underLoad(this.live, this.mask + 1) || this.holes > this.live + HOLES_SLACK) this.rebuild(slotsFor(this.live));
+    if (shouldCompact(this.live, this.holes, this.mask + 1)) this.rebuild(slotsFor(this.live));
     return true;
   }
 

@@ -17,7 +17,7 @@
  * iterators still open, so an iteration survives any mix of inserts and deletes, as Map's does:
  * entries present throughout are visited exactly once, entries added meanwhile are visited too.
  */
-import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, slotsFor, underLoad } from './table-common.js';
+import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, shouldCompact, slotsFor } from './table-common.js';
 
 /** Keys of up to this many bytes are compared inside the index slot. */
 export const INLINE_KEY_BYTES_MAX = 20;
@@ -25,8 +25,6 @@ const SLOT_INTS = 8;
 const WORDS = 5;
 const EMPTY = 0;
 const DELETED = -1;
-/** Holes allowed beyond the live count before a delete compacts the entries. */
-const HOLES_SLACK = 16;
 /** Entries and slots both index an Int32Array: 2^26 slots of 8 ints is 2 GB, past V8's limit. */
 export const STRING_TABLE_SIZE_MAX = 2 ** 25;
 
@@ -189,9 +187,7 @@ export class StringTable<V> implements Iterable<[string, V]> {
     this.live--;
     this.tombstones++;
     this.holes++;
-    // Shrink once mostly empty; compact once holes outnumber keys (inserts that reuse
-    // tombstones never trigger a rebuild, so the lists could otherwise grow without bound).
-    if (underLoad(this.live, this.mask + 1) || this.holes > this.live + HOLES_SLACK) this.rebuild(slotsFor(this.live));
+    if (shouldCompact(this.live, this.holes, this.mask + 1)) this.rebuild(slotsFor(this.live));
     return true;
   }
 

@@ -41,9 +41,16 @@ export function overLoad(used: number, slots: number): boolean {
   return used * LOAD_DEN > slots * LOAD_NUM;
 }
 
-/** True when a table of `slots` slots holding `live` entries should shrink (and drop holes). */
-export function underLoad(live: number, slots: number): boolean {
-  return slots > MIN_SLOTS && live * 8 < slots;
+/** Holes allowed beyond the live count before a delete compacts the entries. */
+const HOLES_SLACK = 16;
+
+/**
+ * After a delete: true when the table should be rebuilt, because it is mostly empty (shrink) or
+ * its holes outnumber its keys. Inserts that reuse deleted slots never trigger a rebuild, so
+ * without the second rule the entries could grow without bound under churn.
+ */
+export function shouldCompact(live: number, holes: number, slots: number): boolean {
+  return (slots > MIN_SLOTS && live * 8 < slots) || holes > live + HOLES_SLACK;
 }
 
 /** A position in an entry log, kept valid across compactions while registered. */
