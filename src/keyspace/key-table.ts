@@ -18,7 +18,7 @@
  * the same three misses as Map, with none of the chain's. The memory per key is about Map's:
  * 8 bytes per slot at 3/8 to 3/4 load, 16 per entry.
  */
-import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, shouldCompact, slotsFor } from './table-common.js';
+import { HASH_SEED, OpenTable, finishHash, hashStep, overLoad, shouldCompact, slotsFor } from './table-common.js';
 import type { ScanSource } from './scan-cursors.js';
 
 const EMPTY = 0;
@@ -32,43 +32,17 @@ function hashKey(key: string): number {
   return finishHash(h);
 }
 
-export class KeyTable<V> implements ScanSource<string> {
-  private index: Int32Array;
-  private mask: number;
+export class KeyTable<V> extends OpenTable implements ScanSource<string> {
   private ents: unknown[] = [];
-  private live = 0;
-  /** Deleted slots in the index (they count towards its load). */
-  private tombstones = 0;
-  /** Deleted entries in `ents` (a tombstone reused by an insert leaves its hole). */
-  private holes = 0;
-  private readonly cursors = new LiveCursors();
-  /** Set by find() on a miss: where the key would go (the first tombstone on its path, else the empty slot). */
-  private insertSlot = -1;
 
   constructor(expectedSize = 0) {
-    const slots = slotsFor(expectedSize);
-    this.index = new Int32Array(slots * 2);
-    this.mask = slots - 1;
-  }
-
-  get size(): number {
-    return this.live;
+    super(expectedSize, 2);
   }
 
   /** Makes room for `n` keys in all, so the index does not grow before it holds them. */
   reserve(n: number): void {
     const slots = slotsFor(n);
     if (slots > this.mask + 1) this.rebuild(slots);
-  }
-
-  /** Index slots (tests check presizing). */
-  get slots(): number {
-    return this.mask + 1;
-  }
-
-  /** Iterators open on this table (tests check that abandoned ones are closed). */
-  get openIterators(): number {
-    return this.cursors.count;
   }
 
   /** Slot of `key` (hash `h`), or -1 with insertSlot set. */

@@ -17,7 +17,7 @@
  * iterators still open, so an iteration survives any mix of inserts and deletes, as Map's does:
  * entries present throughout are visited exactly once, entries added meanwhile are visited too.
  */
-import { HASH_SEED, LiveCursors, finishHash, hashStep, overLoad, shouldCompact, slotsFor } from './table-common.js';
+import { HASH_SEED, OpenTable, finishHash, hashStep, overLoad, shouldCompact, slotsFor } from './table-common.js';
 
 /** Keys of up to this many bytes are compared inside the index slot. */
 export const INLINE_KEY_BYTES_MAX = 20;
@@ -58,33 +58,12 @@ function prepare(key: string): void {
   probeHash = finishHash(h);
 }
 
-export class StringTable<V> implements Iterable<[string, V]> {
-  private index: Int32Array;
-  private mask: number;
+export class StringTable<V> extends OpenTable implements Iterable<[string, V]> {
   private keyList: (string | undefined)[] = [];
   private valList: (V | undefined)[] = [];
-  private live = 0;
-  /** Deleted slots in the index (they count towards its load). */
-  private tombstones = 0;
-  /** Deleted entries in the lists (a tombstone reused by an insert leaves its hole). */
-  private holes = 0;
-  private readonly cursors = new LiveCursors();
-  /** Set by find(): where an absent key would go (first deleted slot on its path, else the empty one). */
-  private insertSlot = -1;
 
   constructor(expectedSize = 0) {
-    const slots = slotsFor(expectedSize);
-    this.index = new Int32Array(slots * SLOT_INTS);
-    this.mask = slots - 1;
-  }
-
-  get size(): number {
-    return this.live;
-  }
-
-  /** Iterators open on this table (tests check that abandoned ones are closed). */
-  get openIterators(): number {
-    return this.cursors.count;
+    super(expectedSize, SLOT_INTS);
   }
 
   /** An independent table with the same entries in the same order (COPY, SUNIONSTORE...). */

@@ -101,3 +101,40 @@ export class LiveCursors {
     return this.open?.size ?? 0;
   }
 }
+
+/**
+ * The state both tables keep: an open-addressed index of `slotInts` ints per slot (the first two
+ * are the key's hash and its state: 0 empty, -1 deleted, else entry + 1) over an entry log.
+ */
+export abstract class OpenTable {
+  protected index: Int32Array;
+  protected mask: number;
+  protected live = 0;
+  /** Deleted slots in the index (they count towards its load). */
+  protected tombstones = 0;
+  /** Deleted entries in the log (an insert may reuse a deleted slot, never a hole). */
+  protected holes = 0;
+  protected readonly cursors = new LiveCursors();
+  /** Set by a lookup that misses: where the key would go (the first deleted slot on its path, else the empty one). */
+  protected insertSlot = -1;
+
+  constructor(expectedSize: number, slotInts: number) {
+    const slots = slotsFor(expectedSize);
+    this.index = new Int32Array(slots * slotInts);
+    this.mask = slots - 1;
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  /** Index slots (tests check presizing). */
+  get slots(): number {
+    return this.mask + 1;
+  }
+
+  /** Iterators open on this table (tests check that abandoned ones are closed). */
+  get openIterators(): number {
+    return this.cursors.count;
+  }
+}
