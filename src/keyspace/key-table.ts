@@ -175,11 +175,10 @@ export class KeyTable<V> extends OpenTable implements ScanSource<string> {
   }
 
   /**
-   * Re-creates the index with `slots` slots from the old one's stored hashes (no key is read),
-   * first dropping the entries' holes and moving open iterators past them.
+   * Re-creates the index with `slots` slots, first dropping the entries' holes and moving open
+   * iterators past them.
    */
   private rebuild(slots: number): void {
-    const old = this.index;
     let moved: Int32Array | null = null;
     if (this.holes > 0) {
       const ents = this.ents;
@@ -196,19 +195,6 @@ export class KeyTable<V> extends OpenTable implements ScanSource<string> {
       this.ents = kept;
       this.holes = 0;
     }
-    this.tombstones = 0;
-    this.index = new Int32Array(slots * 2);
-    this.mask = slots - 1;
-    const index = this.index;
-    const mask = this.mask;
-    for (let s = 0; s < old.length; s += 2) {
-      const state = old[s + 1];
-      if (state <= 0) continue;
-      const h = old[s];
-      let slot = h & mask;
-      while (index[slot * 2 + 1] !== EMPTY) slot = (slot + 1) & mask;
-      index[slot * 2] = h;
-      index[slot * 2 + 1] = moved === null ? state : moved[state - 1] + 1;
-    }
+    this.reindex(slots, moved);
   }
 }

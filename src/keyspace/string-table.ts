@@ -171,11 +171,10 @@ export class StringTable<V> extends OpenTable implements Iterable<[string, V]> {
   }
 
   /**
-   * Re-creates the index with `slots` slots from the old one's slots (no key is read again),
-   * first dropping the lists' holes and moving open iterators past them.
+   * Re-creates the index with `slots` slots, first dropping the lists' holes and moving open
+   * iterators past them.
    */
   private rebuild(slots: number): void {
-    const old = this.index;
     let moved: Int32Array | null = null;
     if (this.holes > 0) {
       const oldKeys = this.keyList;
@@ -196,20 +195,7 @@ export class StringTable<V> extends OpenTable implements Iterable<[string, V]> {
       this.valList = vals;
       this.holes = 0;
     }
-    this.tombstones = 0;
-    this.index = new Int32Array(slots * SLOT_INTS);
-    this.mask = slots - 1;
-    const index = this.index;
-    const mask = this.mask;
-    for (let from = 0; from < old.length; from += SLOT_INTS) {
-      const state = old[from + 1];
-      if (state <= 0) continue;
-      let slot = old[from] & mask;
-      while (index[slot * SLOT_INTS + 1] !== EMPTY) slot = (slot + 1) & mask;
-      const to = slot * SLOT_INTS;
-      index.set(old.subarray(from, from + SLOT_INTS), to);
-      if (moved !== null) index[to + 1] = moved[state - 1] + 1;
-    }
+    this.reindex(slots, moved);
   }
 
   /** Live iteration (see the file comment), yielding what `pick` makes of each entry. */

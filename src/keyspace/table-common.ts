@@ -54,7 +54,7 @@ export function shouldCompact(live: number, holes: number, slots: number): boole
 }
 
 /** A position in an entry log, kept valid across compactions while registered. */
-export class Cursor {
+class Cursor {
   pos = 0;
 }
 
@@ -65,10 +65,6 @@ export class Cursor {
  */
 export class LiveCursors {
   private open: Set<Cursor> | null = null;
-
-  get any(): boolean {
-    return this.open !== null && this.open.size > 0;
-  }
 
   /** Entry-log positions changed: `moved[old]` is the new position (`moved[oldLength]` the end). */
   move(moved: Int32Array, oldLength: number): void {
@@ -107,6 +103,7 @@ export class LiveCursors {
  * are the key's hash and its state: 0 empty, -1 deleted, else entry + 1) over an entry log.
  */
 export abstract class OpenTable {
+  private readonly slotInts: number;
   protected index: Int32Array;
   protected mask: number;
   protected live = 0;
@@ -120,8 +117,33 @@ export abstract class OpenTable {
 
   constructor(expectedSize: number, slotInts: number) {
     const slots = slotsFor(expectedSize);
+    this.slotInts = slotInts;
     this.index = new Int32Array(slots * slotInts);
     this.mask = slots - 1;
+  }
+
+  /**
+   * Replaces the index with one of `slots` slots holding every live slot of the old one, placed
+   * by its stored hash (no key is read); entry numbers go through `moved` when the log was
+   * compacted. Deleted slots are dropped.
+   */
+  protected reindex(slots: number, moved: Int32Array | null): void {
+    const n = this.slotInts;
+    const old = this.index;
+    const index = new Int32Array(slots * n);
+    const mask = slots - 1;
+    for (let from = 0; from < old.length; from += n) {
+      const state = old[from + 1];
+      if (state <= 0) continue;
+      let slot = old[from] & mask;
+      while (index[slot * n + 1] !== 0) slot = (slot + 1) & mask;
+      const to = slot * n;
+      for (let j = 0; j < n; j++) index[to + j] = old[from + j];
+      if (moved !== null) index[to + 1] = moved[state - 1] + 1;
+    }
+    this.index = index;
+    this.mask = mask;
+    this.tombstones = 0;
   }
 
   get size(): number {
