@@ -456,7 +456,12 @@ export class ConcordServer {
     queue.length = 0;
   }
 
-  /** The AOF is durable up to `offset`: replies waiting for no more than that leave. */
+  /**
+   * The AOF is durable up to `offset`: replies waiting for no more than that leave now, not at
+   * the next turn's end. A release comes once per write or fsync, at a turn's end or when the
+   * pool's fsync returns, so waiting would batch nothing more; it would only let the next
+   * turn read new requests before these replies go out.
+   */
   releaseHeld(offset: number): void {
     if (this.heldClients.size === 0) return;
     for (const client of this.heldClients) {
@@ -467,6 +472,7 @@ export class ConcordServer {
       this.queueWrite(client, held);
       if (client.closeWhenReleased) this.closeClient(client, true);
     }
+    if (this.writeQueue.length > 0) this.writeQueued();
   }
 
   /** client-output-buffer-limit replica, hard bytes (0: none). */
