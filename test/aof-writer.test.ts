@@ -6,11 +6,15 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AofWriter, LOOP_FSYNC_MAX_BYTES } from '../src/persistence/aof-writer.js';
 
-/** A writer under appendfsync always on a fresh file, with its hook calls recorded. */
-function alwaysWriter(): { w: AofWriter; released: number[]; failures: Error[]; path: string; done: () => void } {
+/**
+ * A writer under appendfsync always on a fresh file, with its hook calls recorded. `fifo`: the
+ * file is a FIFO, which takes the write but fails fdatasync() (EINVAL).
+ */
+function alwaysWriter(fifo = false): { w: AofWriter; released: number[]; failures: Error[]; path: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'concord-aofw-'));
   const path = join(dir, 'appendonly.aof.1.incr.aof');
-  const fd = openSync(path, 'a');
+  if (fifo) execFileSync('mkfifo', [path]);
+  const fd = openSync(path, fifo ? 'r+' : 'a');
   const released: number[] = [];
   const failures: Error[] = [];
   const w = new AofWriter({ fd, path, size: 0, checksum: null }, 'always', {
@@ -79,19 +83,8 @@ describe('AofWriter, appendfsync always', () => {
   });
 
   it('a failed fsync on the loop releases nothing and reports the error', () => {
-    // A FIFO takes the write, but fdatasync() on it fails (EINVAL).
-    const dir = mkdtempSync(join(tmpdir(), 'concord-aofw-'));
-    const path = join(dir, 'fifo');
-    execFileSync('mkfifo', [path]);
-    const fd = openSync(path, 'r+');
-    const released: number[] = [];
-    const failures: Error[] = [];
+    const { w, released, failures, done } = alwaysWriter(true);
     try {
-      const w = new AofWriter({ fd, path, size: 0, checksum: null }, 'always', {
-        release: (offset) => released.push(offset),
-        failed: (err) => failures.push(err),
-        monotonicMs: () => 0,
-      });
       w.write(0, ['SET', 'k', 'v']);
       w.flush();
       assert.equal(w.writeCalls, 1);
@@ -102,8 +95,7 @@ describe('AofWriter, appendfsync always', () => {
       assert.equal(w.mustHoldReplies(), true);
       assert.equal(w.synced, 0);
     } finally {
-      closeSync(fd);
-      rmSync(dir, { recursive: true, force: true });
+      done();
     }
   });
 });
