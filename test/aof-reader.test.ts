@@ -8,6 +8,8 @@
  *    before the cut and truncatedAt at the end of the last one (an unfinished MULTI is dropped
  *    whole), with the checksum state there; a flipped bit in an annotated file is always an
  *    AofCorruptionError pointing at or before the damage, or leaves every delivered command intact.
+ *    With preallocated space (aof-prealloc.ts) after the content: the same commands, contentEnd at
+ *    the content's end; a write torn at any byte inside the pad is a tail to drop, never an error.
  * 2. Hand-written damage: each framing error, the limits, stray EXEC / nested MULTI, a damaged
  *    length running past the end over intact batches.
  * 3. redis-server 7.0.15: its incr file reads back to the commands sent; a directory holding
@@ -33,6 +35,7 @@ import {
   type AofReaderOptions,
 } from '../src/persistence/aof-reader.js';
 import { manifestName } from '../src/persistence/aof-manifest.js';
+import { LINE_FIX, PAD_LINE_BYTES, allPadBytes, endsBeforePadNewline, padBytes, padEndFor } from '../src/persistence/aof-prealloc.js';
 import { RespClient } from './helpers/resp-client.js';
 import { startRedis, type ServerProcess } from './helpers/servers.js';
 import { runProcess, split, waitUntil } from './helpers/util.js';
@@ -105,6 +108,16 @@ function build(spec: { pieces: [Piece, boolean][]; withCrc: boolean; lead?: bool
     if (spec.withCrc && (batchEnd || (endWithCrc && i === spec.pieces.length - 1))) add(sum.annotate(), [], true);
   });
   return { bytes: Buffer.concat(parts), units, commands };
+}
+
+/**
+ * `content` as the writer leaves it in a preallocated file: the line fix when the content ends
+ * right before a pad LF, then pad to a page boundary at least `padMin` bytes on.
+ */
+function padded(content: Buffer, padMin = 200): Buffer {
+  const fix = endsBeforePadNewline(content.length) ? LINE_FIX : Buffer.alloc(0);
+  const end = content.length + fix.length;
+  return Buffer.concat([content, fix, padBytes(end, padEndFor(end, padMin))]);
 }
 
 function read(chunks: Buffer[], options: AofReaderOptions = {}): { commands: AofCommand[]; result: AofReadResult } {
@@ -195,13 +208,13 @@ describe('AOF reader: properties', () => {
     }
   });
 
-  it('a flipped bit in an annotated file is caught, or leaves every command intact', () => {
+  it('a flipped bit in an annotated file is caught, or leaves every command intact (with pad after it too)', () => {
     fc.assert(
-      fc.property(fileSpec, fc.nat(), fc.integer({ min: 0, max: 7 }), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (spec, posSeed, bit, cuts, sized) => {
+      fc.property(fileSpec, fc.nat(), fc.integer({ min: 0, max: 7 }), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), fc.boolean(), (spec, posSeed, bit, cuts, sized, withPad) => {
         const built = build({ ...spec, withCrc: true, lead: true }, true);
         if (built.bytes.length === 0) return;
         const pos = posSeed % built.bytes.length;
-        const damaged = Buffer.from(built.bytes);
+        const damaged = withPad ? padded(built.bytes) : Buffer.from(built.bytes);
         damaged[pos] ^= 1 << bit;
         const firstCrcEnd = built.units.find((u) => u.crc)!.end;
         let got: { commands: AofCommand[]; result: AofReadResult };
@@ -240,6 +253,92 @@ describe('AOF reader: properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('AOF reader: preallocated space', () => {
+  it('pad after the content: every command, contentEnd at the content, the checksum state there', () => {
+    fc.assert(
+      fc.property(fileSpec, fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), fc.integer({ min: 1, max: 5000 }), (spec, cuts, sized, padMin) => {
+        const built = build(spec);
+        const bytes = padded(built.bytes, padMin);
+        const { commands, result } = read(split(bytes, cuts), sized ? { sizeBytes: bytes.length } : {});
+        assert.deepEqual(commands, built.commands);
+        assert.equal(result.truncatedAt, null);
+        assert.equal(result.endOffset, bytes.length);
+        assert.equal(result.contentEnd, built.bytes.length);
+        const lastCrc = Math.max(0, ...built.units.filter((u) => u.crc).map((u) => u.end));
+        assert.equal(result.checksum.value(), crc64(built.bytes, lastCrc), 'a writer continuing at contentEnd continues this CRC');
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a write torn at any byte, followed by pad: the complete units before the cut, never an error', () => {
+    fc.assert(
+      fc.property(fileSpec, fc.nat(), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (spec, cutSeed, cuts, sized) => {
+        const built = build(spec);
+        const cut = cutSeed % (built.bytes.length + 1);
+        const bytes = Buffer.concat([built.bytes.subarray(0, cut), padBytes(cut, padEndFor(cut, 300))]);
+        const { commands, result } = read(split(bytes, cuts), sized ? { sizeBytes: bytes.length } : {});
+        // The pad's LF may complete a unit cut right before its own final LF.
+        const lfCompletes = cut < built.bytes.length && built.bytes[cut] === 10 && bytes[cut] === 10;
+        const want = expectedAt(built, lfCompletes ? cut + 1 : cut);
+        assert.deepEqual(commands, want.commands, `cut ${cut}`);
+        // A cut annotation line (a #TS) runs on to the next pad LF and is kept, as an annotation.
+        assert.ok(result.contentEnd <= cut + PAD_LINE_BYTES, `contentEnd ${result.contentEnd} for the cut at ${cut}`);
+        if (result.truncatedAt === null) assert.ok(allPadBytes(bytes, result.contentEnd), 'only pad after contentEnd');
+        else assert.equal(result.truncatedAt, result.contentEnd);
+        const whole = lfCompletes ? cut + 1 : cut;
+        const crcFrom = Math.max(0, ...built.units.filter((u) => u.crc && u.end <= Math.min(whole, result.contentEnd)).map((u) => u.end));
+        assert.equal(result.checksum.value(), crc64(bytes, crcFrom, result.contentEnd), 'the checksum state at contentEnd');
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('cut at every byte of one file, then pad', () => {
+    const built = build({
+      withCrc: true,
+      lead: true,
+      pieces: [
+        [{ kind: 'cmd', argv: ['SET', 'k\r\n', '\0\xff#\n'] }, true],
+        [{ kind: 'txn', cmds: [['INCR', 'n'], ['RPUSH', 'l', '##', 'b']] }, false],
+        [{ kind: 'cmd', argv: ['DEL', 'k'] }, true],
+      ],
+    });
+    for (let cut = 0; cut <= built.bytes.length; cut++) {
+      const bytes = Buffer.concat([built.bytes.subarray(0, cut), padBytes(cut, padEndFor(cut, 100))]);
+      const lfCompletes = cut < built.bytes.length && built.bytes[cut] === 10 && bytes[cut] === 10;
+      const { commands, result } = read([bytes], { sizeBytes: bytes.length });
+      assert.deepEqual(commands, expectedAt(built, lfCompletes ? cut + 1 : cut).commands, `cut ${cut}`);
+      if (result.truncatedAt !== null) assert.match(result.truncatedReason, /torn by a crash|unexpected end of file/, `cut ${cut}`);
+    }
+  });
+
+  it('damage before the pad is still corruption', () => {
+    const sum = new AofChecksum();
+    const batch = (cmds: string[][]): Buffer => {
+      const bytes = b(cmds.map(enc).join(''));
+      sum.update(bytes);
+      return Buffer.concat([bytes, sum.annotate()]);
+    };
+    const first = batch([['SET', 'a', '1']]);
+    const file = padded(Buffer.concat([first, batch([['SET', 'b', '2']])]));
+    // A CR turned into a pad byte, with more content after it.
+    const bad = Buffer.from(file);
+    bad[first.indexOf('\r')] = 0x23;
+    assert.throws(() => read([bad], { sizeBytes: bad.length }), AofCorruptionError);
+    // A torn write, then pad, then commands again: the torn unit is not the file's tail.
+    const torn = Buffer.concat([first.subarray(0, 20), padBytes(20, 128), b(enc(['SET', 'c', '3']))]);
+    for (const chunks of [[torn], split(torn, [30, 130])]) {
+      assert.throws(() => read(chunks, { sizeBytes: torn.length }), (err: unknown) => err instanceof AofCorruptionError && err.offset === 0);
+    }
+    // Pad lines between commands (a Redis that appended after the pad) are skipped.
+    const appended = Buffer.concat([padded(first), b(enc(['SET', 'c', '3']))]);
+    const { commands, result } = read([appended], { sizeBytes: appended.length });
+    assert.deepEqual(commands.map((c) => c.argv), [['SET', 'a', '1'], ['SET', 'c', '3']]);
+    assert.equal(result.contentEnd, appended.length);
   });
 });
 

@@ -1,20 +1,22 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AofWriter, LOOP_FSYNC_MAX_BYTES } from '../src/persistence/aof-writer.js';
+import { endsBeforePadNewline, padBytes } from '../src/persistence/aof-prealloc.js';
+import { readAofBuffer } from '../src/persistence/aof-reader.js';
+import { prng, runProcess } from './helpers/util.js';
 
 /**
- * A writer under appendfsync always on a fresh file, with its hook calls recorded. `fifo`: the
- * file is a FIFO, which takes the write but fails fdatasync() (EINVAL).
+ * A writer under appendfsync always on a fresh file, with its hook calls recorded.
+ * `failingFsync`: the file is /dev/null, which takes writes at any offset but fails fdatasync()
+ * (EINVAL).
  */
-function alwaysWriter(fifo = false): { w: AofWriter; released: number[]; failures: Error[]; path: string; done: () => void } {
+function alwaysWriter(failingFsync = false, preallocBytes = 0): { w: AofWriter; released: number[]; failures: Error[]; path: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'concord-aofw-'));
-  const path = join(dir, 'appendonly.aof.1.incr.aof');
-  if (fifo) execFileSync('mkfifo', [path]);
-  const fd = openSync(path, fifo ? 'r+' : 'a');
+  const path = failingFsync ? '/dev/null' : join(dir, 'appendonly.aof.1.incr.aof');
+  const fd = openSync(path, failingFsync ? 'r+' : 'w+');
   const released: number[] = [];
   const failures: Error[] = [];
   const w = new AofWriter({ fd, path, size: 0, checksum: null }, 'always', {
@@ -22,6 +24,7 @@ function alwaysWriter(fifo = false): { w: AofWriter; released: number[]; failure
     failed: (err) => failures.push(err),
     monotonicMs: () => 0,
   });
+  w.preallocBytes = preallocBytes;
   return { w, released, failures, path, done: () => { try { closeSync(fd); } catch { /* closed */ } rmSync(dir, { recursive: true, force: true }); } };
 }
 
@@ -95,6 +98,69 @@ describe('AofWriter, appendfsync always', () => {
       assert.equal(w.mustHoldReplies(), true);
       assert.equal(w.synced, 0);
     } finally {
+      done();
+    }
+  });
+});
+
+describe('AofWriter, preallocated space (aof-prealloc.ts)', () => {
+  const PREALLOC = 8192;
+
+  it('groups overwrite the pad in place: the size moves only when it runs out, and the file reads back whole', () => {
+    const { w, path, failures, done } = alwaysWriter(false, PREALLOC);
+    try {
+      const rnd = prng(7);
+      const sent: string[][] = [['SELECT', '0']];
+      let sizeChanges = 0;
+      let size = 0;
+      const GROUPS = 300;
+      for (let g = 0; g < GROUPS; g++) {
+        for (let n = 1 + Math.floor(rnd() * 5); n > 0; n--) {
+          const argv = ['SET', `k${g}:${n}`, 'v'.repeat(Math.floor(rnd() * 200))];
+          w.write(0, argv);
+          sent.push(argv);
+        }
+        w.flush();
+        assert.equal(endsBeforePadNewline(w.fileBytes), false, 'content never ends right before a pad LF');
+        const now = statSync(path).size;
+        if (now !== size) sizeChanges++;
+        size = now;
+        assert.ok(size >= w.fileBytes && size % 4096 === 0, `size ${size} for content ${w.fileBytes}`);
+      }
+      assert.ok(sizeChanges <= Math.ceil(w.fileBytes / PREALLOC) + 1 && sizeChanges < GROUPS / 5, `${sizeChanges} size changes in ${GROUPS} groups`);
+      const bytes = readFileSync(path);
+      assert.deepEqual(bytes.subarray(w.fileBytes), padBytes(w.fileBytes, size), 'the pattern after the content');
+      const { commands, result } = readAofBuffer(bytes, 'incr.aof');
+      assert.deepEqual(commands.map((c) => c.argv), sent);
+      assert.equal(result.truncatedAt, null);
+      assert.equal(result.contentEnd, w.fileBytes);
+      assert.deepEqual(failures, []);
+      w.close();
+      assert.equal(statSync(path).size, w.fileBytes, 'close() cuts the pad off');
+      assert.equal(readAofBuffer(readFileSync(path), 'incr.aof').commands.length, sent.length);
+    } finally {
+      done();
+    }
+  });
+
+  it('when the pad cannot be written (a file-size limit), the writer goes on appending', async () => {
+    const { w, path, released, failures, done } = alwaysWriter(false, 1 << 20);
+    // RLIMIT_FSIZE on this test process (Node ignores SIGXFSZ): the pad write stops there.
+    const limit = 64 * 1024;
+    const pid = String(process.pid);
+    const lower = await runProcess('prlimit', ['--pid', pid, `--fsize=${limit}:unlimited`]);
+    assert.equal(lower.code, 0, lower.stderr);
+    try {
+      for (let g = 0; g < 20; g++) {
+        for (let i = 0; i < 10; i++) w.write(0, ['SET', `k${g}:${i}`, 'x'.repeat(100)]);
+        w.flush();
+        assert.equal(statSync(path).size, w.fileBytes, 'no pad left behind');
+      }
+      assert.deepEqual(failures, [], 'the groups themselves were written');
+      assert.equal(released[released.length - 1], w.appended);
+      assert.equal(readAofBuffer(readFileSync(path), 'incr.aof').commands.length, 201);
+    } finally {
+      await runProcess('prlimit', ['--pid', pid, '--fsize=unlimited:unlimited']);
       done();
     }
   });

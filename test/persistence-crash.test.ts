@@ -638,7 +638,8 @@ describe('an AOF write the disk cuts short', () => {
   it('retries only the bytes that did not reach the file: the reply waits, new writes get MISCONF, nothing is written twice', async () => {
     const dir = tempDir();
     const port = await freePort();
-    const args = ['--appendonly', 'yes', '--appendfsync', 'always'];
+    // No preallocated space: the batch below must grow the file to meet the size limit.
+    const args = ['--appendonly', 'yes', '--appendfsync', 'always', '--aof-prealloc-size', '0'];
     const node = await launch(port, dir, args);
     const c = await RespClient.connect(port);
     const probe = await RespClient.connect(port);

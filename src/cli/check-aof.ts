@@ -201,6 +201,9 @@ async function checkSingle(name: string, path: string, lastFile: boolean, opts: 
   }
   const diff = size - okUpTo;
   if (problem !== '') io.out(`${problem}\n`);
+  else if (result !== null && result.contentEnd < result.endOffset) {
+    io.out(`${result.endOffset - result.contentEnd} bytes of preallocated space after the last command (lines of '#', which Redis skips)\n`);
+  }
   io.out(
     `AOF analyzed: filename=${name}, size=${size}, ok_up_to=${okUpTo}, diff=${diff}` +
       (result !== null ? `, commands=${result.commands}, checksums_verified=${result.checksumsVerified}` : '') +

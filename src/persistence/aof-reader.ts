@@ -41,13 +41,21 @@
  *
  * Stricter than Redis's loader, like redis-check-aof: the two bytes after a payload must be CRLF
  * and header lines must be exact (no sign, spaces or trailing bytes). A file Redis wrote always is.
+ *
+ * Preallocated space (aof-prealloc.ts): lines of nothing but `#` are pad. `contentEnd` is the end
+ * of the last unit that is not pad, where a writer continues. A write torn by a crash inside the
+ * pad leaves a cut-off unit followed by pad bytes, which a payload may swallow before the grammar
+ * breaks; so a unit that breaks the grammar is a torn tail, not corruption, when every byte from
+ * the one that broke it to the end of the file is a pad byte (`#` or LF), as no byte a writer
+ * puts in a header, a CRLF or a `#CRC:` value is. The error is only known at the end of the file.
  */
 import { open } from 'node:fs/promises';
 import { STRING_BYTES_MAX } from '../protocol/request-parser.js';
 import { assert } from '../util/assert.js';
 import { RepeatedName, latin1String } from '../protocol/latin1.js';
 import { Crc64 } from './crc64.js';
-import { AofChecksum, CRC_ANNOTATION_BYTES, parseChecksumAnnotation, startsLikeChecksumAnnotation } from './aof-checksum.js';
+import { AofChecksum, CRC_ANNOTATION_BYTES, CRC_ANNOTATION_PREFIX, parseChecksumAnnotation, startsLikeChecksumAnnotation } from './aof-checksum.js';
+import { allPadBytes, isPadLine } from './aof-prealloc.js';
 
 export interface AofReaderLimits {
   /** Longest bulk (proto-max-bulk-len). */
@@ -133,6 +141,11 @@ export interface AofReadResult {
   truncatedReason: string;
   /** Bytes dropped: endOffset - truncatedAt, or 0. */
   droppedBytes: number;
+  /**
+   * End of the last unit that is not a pad line (truncatedAt when the tail was dropped): bytes
+   * after it, up to endOffset, are preallocated space a writer continuing the file overwrites.
+   */
+  contentEnd: number;
   /** Complete commands dropped with an unfinished MULTI. */
   droppedCommands: number;
   /**
@@ -151,6 +164,9 @@ export function isRdbPreamble(firstBytes: Uint8Array): boolean {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Thrown inside the reader when a unit breaks the grammar and only pad bytes follow it so far. */
+const TORN_INTO_PAD = Symbol('torn into pad');
 
 /**
  * Looks for an intact `#CRC:` line in bytes after a cut-off command. A line is intact when its
@@ -264,18 +280,30 @@ export class AofCommandReader {
   private nAnnotations = 0;
   private nVerified = 0;
 
+  /** End of the last unit outside a transaction that is not a pad line. */
+  private contentEnd: number;
+  /** The checksum state at contentEnd while pad lines follow it, else null. */
+  private padSum: AofChecksum | null = null;
+  /** A unit broke the grammar with only pad bytes after it so far: the error, if more follows. */
+  private padTail: AofCorruptionError | null = null;
+
   constructor(readonly file: string, options: AofReaderOptions = {}) {
     this.limits = options.limits ?? AOF_READER_LIMITS_DEFAULT;
     this.base = options.start ?? 0;
     this.sizeBytes = options.sizeBytes ?? Infinity;
     this.repairPath = options.repairPath ?? file;
-    this.rangeStart = this.sumFed = this.unitEnd = this.base;
+    this.rangeStart = this.sumFed = this.unitEnd = this.contentEnd = this.base;
   }
 
   /** Parses every complete unit in `chunk` (plus what was buffered) into `out`. Throws AofCorruptionError. */
   feed(chunk: Buffer, out: AofCommand[]): void {
     if (this.finished) throw new Error('AofCommandReader: feed after finish');
     if (chunk.length === 0) return;
+    if (this.padTail !== null) {
+      if (!allPadBytes(chunk)) throw this.padTail;
+      this.pendingBytes += chunk.length;
+      return;
+    }
     if (this.tail !== null) {
       this.base += chunk.length;
       this.tail.feed(chunk);
@@ -297,7 +325,12 @@ export class AofCommandReader {
     } else {
       this.buf = Buffer.concat([this.buf, chunk]);
     }
-    this.parse(out);
+    try {
+      this.parse(out);
+    } catch (err) {
+      if (err !== TORN_INTO_PAD) throw err;
+      return;
+    }
     this.compact();
   }
 
@@ -309,7 +342,8 @@ export class AofCommandReader {
     if (this.finished) throw new Error('AofCommandReader: finish twice');
     this.finished = true;
     const end = this.base + this.buf.length + this.pendingBytes;
-    if (this.tail === null && end > this.unitEnd) {
+    if (this.padTail !== null) this.tailReason = `a write torn by a crash: ${this.padTail.reason}, followed only by preallocated space`;
+    else if (this.tail === null && end > this.unitEnd) {
       // Bytes after the last complete unit: a partial unit, or a whole transaction without EXEC.
       const partialStart = this.cmdStart >= 0 ? this.cmdStart : this.base + this.pos;
       if (partialStart < end) {
@@ -338,6 +372,8 @@ export class AofCommandReader {
       this.feedSum(this.unitEnd);
       assert(this.sumFed === this.unitEnd, 'aof reader: checksum fed past the last complete unit');
       checksum = this.sum;
+    } else if (this.padSum !== null) {
+      checksum = this.padSum;
     } else {
       this.feedSum(end);
       checksum = this.sum;
@@ -354,6 +390,7 @@ export class AofCommandReader {
       truncatedReason: truncatedAt === null ? '' : this.tailReason,
       droppedBytes: truncatedAt === null ? 0 : end - truncatedAt,
       droppedCommands,
+      contentEnd: truncatedAt ?? this.contentEnd,
       checksum: checksum.clone(),
     };
   }
@@ -370,6 +407,22 @@ export class AofCommandReader {
       offset = this.rangeStart;
     }
     throw new AofCorruptionError(this.file, offset, reason, this.repairPath);
+  }
+
+  /**
+   * A unit broke the grammar at buf[at]: corruption, unless every byte from there on is pad (a
+   * torn write into preallocated space), which is only known at the end of the file. Until
+   * then the reader stops parsing and only checks that the bytes still coming are pad.
+   */
+  private damaged(at: number, offset: number, reason: string): never {
+    try {
+      this.corrupt(offset, reason);
+    } catch (err) {
+      if (!(err instanceof AofCorruptionError) || !allPadBytes(this.buf, at)) throw err;
+      // The buffer stays (finish() feeds the checksum up to the truncation point from it).
+      this.padTail = err;
+    }
+    throw TORN_INTO_PAD;
   }
 
   /** Feeds the checksum with the file's bytes up to offset `to` (which must still be buffered). */
@@ -441,12 +494,12 @@ export class AofCommandReader {
             this.cmdStart = this.base + start;
             break;
           }
-          if (buf[p] !== CR || p === pos + 1) this.corrupt(this.base + start, `invalid multibulk header ${describeLine(buf, start)}`);
+          if (buf[p] !== CR || p === pos + 1) this.damaged(p, this.base + start, `invalid multibulk header ${describeLine(buf, start)}`);
           if (p + 1 >= end) {
             this.cmdStart = this.base + start;
             break;
           }
-          if (buf[p + 1] !== LF) this.corrupt(this.base + start, `multibulk header not ended by CRLF ${describeLine(buf, start)}`);
+          if (buf[p + 1] !== LF) this.damaged(p + 1, this.base + start, `multibulk header not ended by CRLF ${describeLine(buf, start)}`);
           if (n < 1 || n > limits.multibulkLenMax) {
             this.corrupt(this.base + start, `invalid multibulk length ${n} (must be 1..${limits.multibulkLenMax})`);
           }
@@ -462,19 +515,28 @@ export class AofCommandReader {
               this.corrupt(this.base + start, `annotation line longer than ${ANNOTATION_LINE_BYTES} bytes`);
             }
             if (startsLikeChecksumAnnotation(buf, pos) && end - pos >= CRC_ANNOTATION_BYTES) {
-              this.corrupt(this.base + start, `malformed checksum annotation ${describeLine(buf, start)}`);
+              this.damaged(checksumLineBreak(buf, start), this.base + start, `malformed checksum annotation ${describeLine(buf, start)}`);
             }
             this.cmdStart = this.base + start;
             break;
           }
           if (startsLikeChecksumAnnotation(buf, pos)) this.checksumLine(buf, start, nl + 1);
           this.nAnnotations++;
+          if (this.multi === null) {
+            if (!isPadLine(buf, pos, nl)) {
+              this.contentEnd = this.base + nl + 1;
+              this.padSum = null;
+            } else if (this.padSum === null) {
+              this.feedSum(this.base + pos);
+              this.padSum = this.sum.clone();
+            }
+          }
           pos = nl + 1;
           if (this.multi === null) this.unitEnd = this.base + pos;
           this.cmdStart = -1;
           continue;
         } else {
-          this.corrupt(this.base + pos, `expected '*' or '#' at the start of a command, got ${describeByte(c)}`);
+          this.damaged(pos, this.base + pos, `expected '*' or '#' at the start of a command, got ${describeByte(c)}`);
         }
       }
       // Arguments.
@@ -482,7 +544,7 @@ export class AofCommandReader {
         if (this.bulkLen < 0) {
           if (pos >= end) break;
           const start = pos;
-          if (buf[pos] !== DOLLAR) this.corrupt(this.cmdStart, `expected '$' at offset ${this.base + pos}, got ${describeByte(buf[pos])}`);
+          if (buf[pos] !== DOLLAR) this.damaged(pos, this.cmdStart, `expected '$' at offset ${this.base + pos}, got ${describeByte(buf[pos])}`);
           let p = pos + 1;
           let n = 0;
           const stop = Math.min(end, p + HEADER_DIGITS_MAX + 1);
@@ -492,9 +554,9 @@ export class AofCommandReader {
             n = n * 10 + d;
           }
           if (p >= end) break;
-          if (buf[p] !== CR || p === start + 1) this.corrupt(this.cmdStart, `invalid bulk header at offset ${this.base + start} ${describeLine(buf, start)}`);
+          if (buf[p] !== CR || p === start + 1) this.damaged(p, this.cmdStart, `invalid bulk header at offset ${this.base + start} ${describeLine(buf, start)}`);
           if (p + 1 >= end) break;
-          if (buf[p + 1] !== LF) this.corrupt(this.cmdStart, `bulk header at offset ${this.base + start} not ended by CRLF`);
+          if (buf[p + 1] !== LF) this.damaged(p + 1, this.cmdStart, `bulk header at offset ${this.base + start} not ended by CRLF`);
           if (n > limits.bulkBytesMax || n > STRING_BYTES_MAX) {
             this.corrupt(this.cmdStart, `invalid bulk length ${n} at offset ${this.base + start} (limit ${Math.min(limits.bulkBytesMax, STRING_BYTES_MAX)})`);
           }
@@ -518,7 +580,8 @@ export class AofCommandReader {
           break;
         }
         if (buf[pos + len] !== CR || buf[pos + len + 1] !== LF) {
-          this.corrupt(this.cmdStart, `bulk of ${len} bytes at offset ${this.base + pos} not followed by CRLF`);
+          const at = buf[pos + len] !== CR ? pos + len : pos + len + 1;
+          this.damaged(at, this.cmdStart, `bulk of ${len} bytes at offset ${this.base + pos} not followed by CRLF`);
         }
         this.argv.push(this.argv.length === 0 ? this.names.at(buf, pos, len) : latin1String(buf, pos, len));
         pos += len + 2;
@@ -546,7 +609,8 @@ export class AofCommandReader {
         this.nCommands += this.multi.length;
         this.multi = null;
         this.multiSum = null;
-        this.unitEnd = endOffset;
+        this.unitEnd = this.contentEnd = endOffset;
+        this.padSum = null;
       }
       return;
     }
@@ -560,14 +624,15 @@ export class AofCommandReader {
     }
     out.push(cmd);
     this.nCommands++;
-    this.unitEnd = endOffset;
+    this.unitEnd = this.contentEnd = endOffset;
+    this.padSum = null;
   }
 
   /** Verifies a `#CRC:` line at buf[start, lineEnd). */
   private checksumLine(buf: Buffer, start: number, lineEnd: number): void {
     const offset = this.base + start;
     const value = lineEnd - start === CRC_ANNOTATION_BYTES ? parseChecksumAnnotation(buf, start) : null;
-    if (value === null) this.corrupt(offset, `malformed checksum annotation ${describeLine(buf, start)}`);
+    if (value === null) this.damaged(checksumLineBreak(buf, start), offset, `malformed checksum annotation ${describeLine(buf, start)}`);
     this.feedSum(offset);
     if (this.sum.value() !== value) {
       this.corrupt(
@@ -580,6 +645,17 @@ export class AofCommandReader {
     this.sum = new AofChecksum();
     this.rangeStart = this.sumFed = this.base + lineEnd;
   }
+}
+
+/** Where the line at buf[start] (a `#CRC:` prefix) stops being a well-formed annotation line. */
+function checksumLineBreak(buf: Buffer, start: number): number {
+  let i = start + CRC_ANNOTATION_PREFIX.length;
+  for (const stop = i + 16; i < stop; i++) {
+    const c = buf[i];
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return i;
+  }
+  if (buf[i] !== CR) return i;
+  return buf[i + 1] !== LF ? i + 1 : i + 2;
 }
 
 function describeByte(c: number): string {

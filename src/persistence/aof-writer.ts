@@ -14,10 +14,14 @@
  *
  * Offsets count command bytes (annotations excluded) from the writer's start: `appended` is
  * what has been encoded, `synced` what a finished fdatasync covers.
+ *
+ * Writes go to explicit file offsets (the file is not opened O_APPEND): past the content, the
+ * writer keeps up to `preallocBytes` of pad that later writes overwrite (aof-prealloc.ts).
  */
-import { closeSync, fdatasync, fdatasyncSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { CommandEncoder } from '../protocol/command-encoder.js';
 import { AofChecksum } from './aof-checksum.js';
+import { LINE_FIX, endsBeforePadNewline, padBytes, padEndFor } from './aof-prealloc.js';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -47,9 +51,10 @@ export interface AofWriterHooks {
 }
 
 export interface AofFile {
+  /** Opened for writing without O_APPEND: writes go to explicit offsets. */
   fd: number;
   path: string;
-  /** Bytes already in the file (appending to an existing incr file). */
+  /** Bytes already in the file (appending to an existing incr file); it holds no pad. */
   size: number;
   /** Running checksum to continue (the loader's, for an existing file), or null for none. */
   checksum: AofChecksum | null;
@@ -62,8 +67,14 @@ export class AofWriter {
   /** write() and fdatasync() calls made (the group-commit benchmark and tests read them). */
   writeCalls = 0;
   fsyncCalls = 0;
-  /** Size of the current file, annotations included. */
+  /** Content of the current file, annotations included, pad excluded: where the next write goes. */
   fileBytes: number;
+  /** Pad kept after the content (aof-prealloc-size; 0: none, plain appends). */
+  preallocBytes = 0;
+  /** Physical end of the file: [fileBytes, allocEnd) is pad. */
+  private allocEnd: number;
+  /** After a failed pad write, the next try waits until the content has grown this far. */
+  private padRetryAt = 0;
   /** Bytes of failed writes waiting for retry() (only what did not reach the file). */
   private unwritten: Buffer | null = null;
   /**
@@ -81,7 +92,7 @@ export class AofWriter {
 
   constructor(file: AofFile, public policy: FsyncPolicy, private readonly hooks: AofWriterHooks) {
     this.file = file;
-    this.fileBytes = file.size;
+    this.fileBytes = this.allocEnd = file.size;
     this.leadPending = opensFresh(file);
     this.lastSyncMs = hooks.monotonicMs();
   }
@@ -138,17 +149,25 @@ export class AofWriter {
         sum.update(fresh);
         parts.push(sum.annotate());
       }
+      let length = 0;
+      for (const part of parts) length += part.length;
+      if ((this.preallocBytes > 0 || this.fileBytes < this.allocEnd) && endsBeforePadNewline(this.fileBytes + length)) {
+        parts.push(LINE_FIX);
+        sum?.update(LINE_FIX);
+      }
       bytes = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     }
     if (bytes === null) return false;
     let off = 0;
+    const at = this.fileBytes;
     try {
       while (off < bytes.length) {
-        off += writeSync(this.file.fd, bytes, off, bytes.length - off);
+        off += writeSync(this.file.fd, bytes, off, bytes.length - off, at + off);
         this.writeCalls++;
       }
       this.unwritten = null;
       this.fileBytes += bytes.length;
+      if (this.fileBytes > this.allocEnd) this.extendPad();
       this.written = upTo;
       this.lastError = null;
       if (this.policy !== 'always') this.hooks.release(upTo);
@@ -160,6 +179,37 @@ export class AofWriter {
       this.lastError = err as Error;
       this.hooks.failed(err as Error);
       return false;
+    }
+  }
+
+  /**
+   * The content ran past the pad: write new pad after it, in the same group, so this group's
+   * fdatasync is the one that commits the new size and the following ones find blocks already
+   * written. A failure (a full disk) is not the group's: the file is cut back to its content
+   * and the writer goes on appending, trying again once another preallocBytes were appended.
+   */
+  private extendPad(): void {
+    this.allocEnd = this.fileBytes;
+    if (this.preallocBytes <= 0 || this.fileBytes < this.padRetryAt) return;
+    const end = padEndFor(this.fileBytes, this.preallocBytes);
+    const pad = padBytes(this.fileBytes, end);
+    try {
+      let off = 0;
+      while (off < pad.length) off += writeSync(this.file.fd, pad, off, pad.length - off, this.fileBytes + off);
+      this.allocEnd = end;
+    } catch {
+      this.trimPad();
+      this.padRetryAt = this.fileBytes + this.preallocBytes;
+    }
+  }
+
+  /** Cuts the pad off the file (a clean close, a move to a new file): Redis gets plain content. */
+  private trimPad(): void {
+    try {
+      ftruncateSync(this.file.fd, this.fileBytes);
+      this.allocEnd = this.fileBytes;
+    } catch {
+      // Left as is: the pad is valid annotation lines, and the loader cuts it off at start.
     }
   }
 
@@ -241,9 +291,11 @@ export class AofWriter {
   /** Continues in a new file (rewrite start): SELECT is repeated there, as Redis does. */
   switchTo(file: AofFile): void {
     this.drainSync();
+    this.trimPad();
     const old = this.file;
     this.file = file;
-    this.fileBytes = file.size;
+    this.fileBytes = this.allocEnd = file.size;
+    this.padRetryAt = 0;
     this.leadPending = opensFresh(file);
     this.selectedDb = -1;
     // An fdatasync may still run on the old descriptor; its callback closes it then.
@@ -253,6 +305,10 @@ export class AofWriter {
   close(): void {
     try {
       this.drainSync();
+      if (this.allocEnd > this.fileBytes) {
+        this.trimPad();
+        fdatasyncSync(this.file.fd);
+      }
     } finally {
       closeQuietly(this.file.fd);
     }

@@ -88,20 +88,20 @@ export class AofLog {
         throw new Error(`The AOF file ${info.name} listed in the manifest does not exist`);
       }
       const last = i === files.length - 1;
-      const { commands, truncatedAt, reason, end } = await this.loadFile(path, info, client);
+      const { commands, truncatedAt, reason, end, contentEnd } = await this.loadFile(path, info, client);
       total += commands;
+      if (truncatedAt === null && last && contentEnd < end) {
+        // Pad the writer kept ahead of its content (aof-prealloc.ts): normal after a kill.
+        server.log.log('notice', `Removing ${end - contentEnd} bytes of preallocated space after the last command of ${info.name}`);
+        truncateFile(path, contentEnd);
+      }
       if (truncatedAt !== null) {
         if (!last) throw new Error(`Fatal error: the truncated file ${info.name} is not the last file (${reason} at byte ${truncatedAt})`);
         if (!server.config.getBool('aof-load-truncated')) {
           throw new Error(`Unexpected end of file reading the append only file ${info.name} at byte ${truncatedAt}. You can: 1) Make a backup of your AOF file, then use ./concord-check-aof --fix <filename.manifest>. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.`);
         }
         server.log.log('warning', `!!! Warning: short read while loading the AOF file ${info.name} (${reason}; ${end - truncatedAt} bytes dropped at byte ${truncatedAt})!!!`);
-        const fd = openSync(path, 'r+');
-        try {
-          ftruncateSync(fd, truncatedAt);
-        } finally {
-          closeSync(fd);
-        }
+        truncateFile(path, truncatedAt);
         server.log.log('warning', 'AOF loaded anyway because aof-load-truncated is enabled');
       }
     }
@@ -113,7 +113,9 @@ export class AofLog {
     return Client.internal(LOADING_CLIENT_ID, 'aof-loader', this.server.clock.now());
   }
 
-  private async loadFile(path: string, info: AofFileInfo, client: Client): Promise<{ commands: number; truncatedAt: number | null; reason: string; end: number }> {
+  private async loadFile(
+    path: string, info: AofFileInfo, client: Client,
+  ): Promise<{ commands: number; truncatedAt: number | null; reason: string; end: number; contentEnd: number }> {
     const server = this.server;
     const head = Buffer.alloc(5);
     const fd = openSync(path, 'r');
@@ -126,7 +128,7 @@ export class AofLog {
       this.persistence.lastLoad = progress;
       server.log.log('notice', `Loading RDB base ${info.name}: ${progress.keysLoaded} keys loaded, ${progress.keysExpired} expired`);
       start = reader.end;
-      if (start === buf.length) return { commands: 0, truncatedAt: null, reason: '', end: start };
+      if (start === buf.length) return { commands: 0, truncatedAt: null, reason: '', end: start, contentEnd: start };
     }
     let sliceStart = server.clock.monotonic();
     let count = 0;
@@ -152,7 +154,9 @@ export class AofLog {
     });
     if (client.multi !== null) client.multi = null;
     this.resumeChecksum = result.checksum;
-    return { commands: result.commands, truncatedAt: result.truncatedAt, reason: result.truncatedReason, end: result.endOffset };
+    return {
+      commands: result.commands, truncatedAt: result.truncatedAt, reason: result.truncatedReason, end: result.endOffset, contentEnd: result.contentEnd,
+    };
   }
 
   /** The checksum state at the end of the last loaded file, continued by the writer. */
@@ -190,7 +194,7 @@ export class AofLog {
   private attachWriter(path: string, checksum: AofChecksum | null): void {
     const server = this.server;
     const useChecksum = server.config.getBool('aof-checksum');
-    const fd = openSync(path, 'a');
+    const fd = openSync(path, 'r+');
     const writer = new AofWriter(
       { fd, path, size: fileSize(path), checksum: useChecksum ? (checksum ?? new AofChecksum()) : null },
       this.policy,
@@ -204,6 +208,7 @@ export class AofLog {
         monotonicMs: () => server.clock.monotonic(),
       },
     );
+    writer.preallocBytes = server.config.getInt('aof-prealloc-size');
     this.writer = writer;
     server.aofWriter = writer;
     server.effects.push(writer);
@@ -335,18 +340,22 @@ export class AofLog {
 
   private openFile(path: string): { fd: number; path: string; size: number; checksum: AofChecksum | null } {
     return {
-      fd: openSync(path, 'a'),
+      fd: openSync(path, 'r+'),
       path,
       size: fileSize(path),
       checksum: this.server.config.getBool('aof-checksum') ? new AofChecksum() : null,
     };
   }
 
-  /** Bytes of the base and incr files. */
+  /** Bytes of the base and incr files (the file being written: its content, not its pad). */
   currentSize(): number {
     let total = 0;
     if (this.manifest.base !== null) total += fileSize(join(this.dir, this.manifest.base.name));
-    for (const f of this.manifest.incrs) total += fileSize(join(this.dir, f.name));
+    const writing = this.writer?.path;
+    for (const f of this.manifest.incrs) {
+      const path = join(this.dir, f.name);
+      total += path === writing ? this.writer!.fileBytes : fileSize(path);
+    }
     return total;
   }
 
@@ -408,4 +417,13 @@ function writeManifestSync(dir: string, appendfilename: string, m: AofManifest):
   }
   renameSync(tmp, join(dir, manifestName(appendfilename)));
   fsyncDirSync(dir);
+}
+
+function truncateFile(path: string, size: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    ftruncateSync(fd, size);
+  } finally {
+    closeSync(fd);
+  }
 }

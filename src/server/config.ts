@@ -65,6 +65,7 @@ export const PARAMS: readonly ParamSpec[] = [
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', min: 0, max: LONG_MAX, default: '64mb' },
   { name: 'aof-load-truncated', kind: 'bool', default: 'yes' },
   { name: 'aof-checksum', kind: 'bool', default: 'yes' },
+  { name: 'aof-prealloc-size', kind: 'memory', min: 0, max: 1024 * 1024 * 1024, default: '1mb' },
   { name: 'maxmemory', kind: 'memory', min: 0, max: LONG_MAX, default: '0' },
   { name: 'maxmemory-policy', kind: 'enum', values: MAXMEMORY_POLICIES, default: 'noeviction' },
   { name: 'maxmemory-samples', kind: 'int', min: 1, max: 64, default: '5' },

@@ -193,6 +193,9 @@ export class ConcordServer {
       else this.persistence.aof.disable();
     });
     cfg.watch<FsyncPolicy>('appendfsync', (policy) => this.persistence.aof.setPolicy(policy));
+    cfg.watch<number>('aof-prealloc-size', (bytes) => {
+      if (this.aofWriter !== null) this.aofWriter.preallocBytes = bytes;
+    });
     const replicaof = cfg.get<{ host: string; port: number } | null>('replicaof');
     if (replicaof !== null) this.replicaOf(replicaof.host, replicaof.port);
     cfg.watch<unknown>('save', () => this.persistence.updateWriteRefusal());
