@@ -60,7 +60,7 @@ const RESTART_MAX_RATIO = 2.0;
 const RESTART_ROUNDS = 3;
 const STALL_MAX_MS = 50;
 const BGSAVE_EXTRA_MAX_PCT_OF_DATASET = 20;
-const WARMUP_REQUESTS = 100_000; // -P 16 SETs before the timed rows of each fresh server (--quick: /5)
+const WARMUP_REQUESTS = 100_000; // -P 16 SETs before the timed rows of each fresh server (--quick: /5; -P 1: /5 more)
 const FILL_KEYS_PER_MSET = 1000;
 const EXTRA_SETS_AFTER_REWRITE = 1000;
 const LOAD_WARMUP_MS = 1000;
@@ -316,12 +316,17 @@ export async function runPersistence(o: PersistenceOptions, wanted: (id: Persist
         srvs.push(srv);
         started(srv);
         await waitForPing(o, srv);
-        // Untimed warm-up, as for the core rows: a fresh Node process runs its first requests unoptimized.
-        const warm = ['-h', '127.0.0.1', '-p', String(srv.port), '-t', 'set', '-n', String(WARMUP_REQUESTS / (o.quick ? 5 : 1)),
-          '-c', String(o.clients), '-P', '16', '-r', String(o.keyspace), '-q'];
-        commandsRun.push(`# persistence warm-up (${policy}), ${label}: ${shellQuote([o.redisBenchmark, ...warm])}`);
-        const w = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
-        if (w.code !== 0) throw new Error(`warm-up failed on ${label} (${w.code ?? w.signal}): ${(w.stderr + w.stdout).trim().slice(-300)}`);
+        // Untimed warm-up, as for the core rows: a fresh Node process runs its first requests
+        // unoptimized. Both pipeline depths: under always, -P 1 groups take another code path
+        // (fsync on the loop) than -P 16 ones (on the pool).
+        for (const pipeline of [16, 1]) {
+          const requests = WARMUP_REQUESTS / (o.quick ? 5 : 1) / (pipeline === 1 ? 5 : 1);
+          const warm = ['-h', '127.0.0.1', '-p', String(srv.port), '-t', 'set', '-n', String(requests),
+            '-c', String(o.clients), '-P', String(pipeline), '-r', String(o.keyspace), '-q'];
+          commandsRun.push(`# persistence warm-up (${policy}), ${label}: ${shellQuote([o.redisBenchmark, ...warm])}`);
+          const w = await run(o.redisBenchmark, warm, o.runTimeoutSec * 1000);
+          if (w.code !== 0) throw new Error(`warm-up failed on ${label} (${w.code ?? w.signal}): ${(w.stderr + w.stdout).trim().slice(-300)}`);
+        }
       }
       const rounds = o.quick ? 1 : AOF_ROUNDS;
       for (const row of made) {
