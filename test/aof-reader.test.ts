@@ -127,6 +127,11 @@ function read(chunks: Buffer[], options: AofReaderOptions = {}): { commands: Aof
   return { commands, result: reader.finish() };
 }
 
+/** End of the last #CRC line that ends at or before `upTo` (0: none): where the running CRC starts. */
+function crcEnd(built: Built, upTo = Infinity): number {
+  return Math.max(0, ...built.units.filter((u) => u.crc && u.end <= upTo).map((u) => u.end));
+}
+
 /** What reading bytes [0, cut) must give: complete units only, and where to truncate. */
 function expectedAt(built: Built, cut: number): { commands: AofCommand[]; truncatedAt: number | null; crcFrom: number } {
   const commands: AofCommand[] = [];
@@ -152,8 +157,7 @@ describe('AOF reader: properties', () => {
         assert.equal(result.commands, built.commands.length);
         assert.equal(result.endOffset, built.bytes.length);
         assert.equal(result.checksumsVerified, built.units.filter((u) => u.crc).length);
-        const lastCrc = Math.max(0, ...built.units.filter((u) => u.crc).map((u) => u.end));
-        assert.equal(result.checksum.value(), crc64(built.bytes, lastCrc));
+        assert.equal(result.checksum.value(), crc64(built.bytes, crcEnd(built)));
       }),
       { numRuns: 400 },
     );
@@ -267,8 +271,7 @@ describe('AOF reader: preallocated space', () => {
         assert.equal(result.truncatedAt, null);
         assert.equal(result.endOffset, bytes.length);
         assert.equal(result.contentEnd, built.bytes.length);
-        const lastCrc = Math.max(0, ...built.units.filter((u) => u.crc).map((u) => u.end));
-        assert.equal(result.checksum.value(), crc64(built.bytes, lastCrc), 'a writer continuing at contentEnd continues this CRC');
+        assert.equal(result.checksum.value(), crc64(built.bytes, crcEnd(built)), 'a writer continuing at contentEnd continues this CRC');
       }),
       { numRuns: 400 },
     );
@@ -290,7 +293,7 @@ describe('AOF reader: preallocated space', () => {
         if (result.truncatedAt === null) assert.ok(allPadBytes(bytes, result.contentEnd), 'only pad after contentEnd');
         else assert.equal(result.truncatedAt, result.contentEnd);
         const whole = lfCompletes ? cut + 1 : cut;
-        const crcFrom = Math.max(0, ...built.units.filter((u) => u.crc && u.end <= Math.min(whole, result.contentEnd)).map((u) => u.end));
+        const crcFrom = crcEnd(built, Math.min(whole, result.contentEnd));
         assert.equal(result.checksum.value(), crc64(bytes, crcFrom, result.contentEnd), 'the checksum state at contentEnd');
       }),
       { numRuns: 1500 },
