@@ -64,6 +64,17 @@ export function parseChecksumAnnotation(buf: Uint8Array, start: number): bigint 
   return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
+/**
+ * Where the line at `buf[start]` (starting with `#CRC:`) stops being a well-formed annotation: the
+ * first byte that is not a hex digit, CR or LF where the format has one, or the end of the line.
+ */
+export function checksumAnnotationBreak(buf: Uint8Array, start: number): number {
+  let i = start + PREFIX_BYTES.length;
+  for (const stop = i + CRC_HEX_DIGITS; i < stop; i++) if (hexValue(buf[i]) < 0) return i;
+  if (buf[i] !== 13) return i;
+  return buf[i + 1] !== 10 ? i + 1 : i + 2;
+}
+
 /** True when `buf[start..]` begins with `#CRC:` (possibly cut short by the end of `buf`). */
 export function startsLikeChecksumAnnotation(buf: Uint8Array, start: number): boolean {
   const n = Math.min(PREFIX_BYTES.length, buf.length - start);

@@ -54,7 +54,9 @@ import { STRING_BYTES_MAX } from '../protocol/request-parser.js';
 import { assert } from '../util/assert.js';
 import { RepeatedName, latin1String } from '../protocol/latin1.js';
 import { Crc64 } from './crc64.js';
-import { AofChecksum, CRC_ANNOTATION_BYTES, CRC_ANNOTATION_PREFIX, parseChecksumAnnotation, startsLikeChecksumAnnotation } from './aof-checksum.js';
+import {
+  AofChecksum, CRC_ANNOTATION_BYTES, checksumAnnotationBreak, parseChecksumAnnotation, startsLikeChecksumAnnotation,
+} from './aof-checksum.js';
 import { allPadBytes, isPadLine } from './aof-prealloc.js';
 
 export interface AofReaderLimits {
@@ -515,7 +517,7 @@ export class AofCommandReader {
               this.corrupt(this.base + start, `annotation line longer than ${ANNOTATION_LINE_BYTES} bytes`);
             }
             if (startsLikeChecksumAnnotation(buf, pos) && end - pos >= CRC_ANNOTATION_BYTES) {
-              this.damaged(checksumLineBreak(buf, start), this.base + start, `malformed checksum annotation ${describeLine(buf, start)}`);
+              this.damaged(checksumAnnotationBreak(buf, start), this.base + start, `malformed checksum annotation ${describeLine(buf, start)}`);
             }
             this.cmdStart = this.base + start;
             break;
@@ -632,7 +634,7 @@ export class AofCommandReader {
   private checksumLine(buf: Buffer, start: number, lineEnd: number): void {
     const offset = this.base + start;
     const value = lineEnd - start === CRC_ANNOTATION_BYTES ? parseChecksumAnnotation(buf, start) : null;
-    if (value === null) this.damaged(checksumLineBreak(buf, start), offset, `malformed checksum annotation ${describeLine(buf, start)}`);
+    if (value === null) this.damaged(checksumAnnotationBreak(buf, start), offset, `malformed checksum annotation ${describeLine(buf, start)}`);
     this.feedSum(offset);
     if (this.sum.value() !== value) {
       this.corrupt(
@@ -645,17 +647,6 @@ export class AofCommandReader {
     this.sum = new AofChecksum();
     this.rangeStart = this.sumFed = this.base + lineEnd;
   }
-}
-
-/** Where the line at buf[start] (a `#CRC:` prefix) stops being a well-formed annotation line. */
-function checksumLineBreak(buf: Buffer, start: number): number {
-  let i = start + CRC_ANNOTATION_PREFIX.length;
-  for (const stop = i + 16; i < stop; i++) {
-    const c = buf[i];
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46))) return i;
-  }
-  if (buf[i] !== CR) return i;
-  return buf[i + 1] !== LF ? i + 1 : i + 2;
 }
 
 function describeByte(c: number): string {
