@@ -110,12 +110,15 @@ export class Client {
     return this.socket.writableLength + this.queuedBytes;
   }
 
-  /** Queues reply pieces for the end of the turn; true when the client was not queued yet. */
+  /**
+   * Queues reply pieces for the end of the turn (the array becomes the client's); true when the
+   * client was not queued yet.
+   */
   queue(pieces: Buffer[]): boolean {
     if (this.closed) return false;
     for (const p of pieces) this.queuedBytes += p.length;
     if (this.queued === null) {
-      this.queued = pieces.length === 1 ? [pieces[0]] : pieces.slice();
+      this.queued = pieces;
       return true;
     }
     for (const p of pieces) this.queued.push(p);

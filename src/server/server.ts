@@ -109,8 +109,12 @@ export class ConcordServer {
   private readonly pausedWrites = new Map<Client, string[]>();
   /** When set, write commands get this error (MISCONF after a failed save or AOF write). */
   writesRefused: string | null = null;
-  /** Clients whose replies wait for an fsync. */
-  private readonly heldClients = new Set<Client>();
+  /**
+   * Clients whose replies wait for an fsync: those with `held` set (a client closed meanwhile has
+   * it cleared and is skipped). An array, not a Set: under appendfsync always every write's
+   * client enters and leaves it once per fsync, and a Set's add, delete and rehash showed up.
+   */
+  private readonly heldClients: Client[] = [];
   private readonly activeExpire = new ActiveExpire();
   /** Wall and monotonic clock read together at the start of the current read's batch. */
   private batchWallMs = 0;
@@ -418,14 +422,19 @@ export class ConcordServer {
    * before its bytes are in) and new writes get MISCONF; other clients' replies leave, so INFO,
    * PING and reads answer meanwhile instead of the whole server hanging. Those reads may show the
    * held writes, as Redis's do after a failed AOF write.
+   *
+   * `pieces` becomes the server's: callers pass a fresh array and do not touch it again.
    */
   deliver(client: Client, pieces: Buffer[]): void {
     const aof = this.aofWriter;
     if (client.held !== null || (aof !== null && aof.mustHoldReplies() && !aof.failing)) {
-      if (client.held === null) client.held = pieces.slice();
-      else for (const p of pieces) client.held.push(p);
+      if (client.held === null) {
+        client.held = pieces;
+        this.heldClients.push(client);
+      } else {
+        for (const p of pieces) client.held.push(p);
+      }
       client.heldUntil = aof !== null ? aof.appended : 0;
-      this.heldClients.add(client);
       return;
     }
     this.queueWrite(client, pieces);
@@ -466,15 +475,23 @@ export class ConcordServer {
    * turn read new requests before these replies go out.
    */
   releaseHeld(offset: number): void {
-    if (this.heldClients.size === 0) return;
-    for (const client of this.heldClients) {
-      if (client.heldUntil > offset) continue;
-      this.heldClients.delete(client);
-      const held = client.held!;
+    const list = this.heldClients;
+    if (list.length === 0) return;
+    let kept = 0;
+    for (let i = 0; i < list.length; i++) {
+      const client = list[i];
+      const held = client.held;
+      // Closed meanwhile (closeClient dropped its replies).
+      if (held === null) continue;
+      if (client.heldUntil > offset) {
+        list[kept++] = client;
+        continue;
+      }
       client.held = null;
       this.queueWrite(client, held);
       if (client.closeWhenReleased) this.closeClient(client, true);
     }
+    list.length = kept;
     if (this.writeQueue.length > 0) this.writeQueued();
   }
 
@@ -518,7 +535,7 @@ export class ConcordServer {
     if (graceful) client.writeQueued();
     else client.dropQueued();
     client.closed = true;
-    this.heldClients.delete(client);
+    client.held = null;
     if (graceful) client.socket.end();
     else client.socket.destroy();
     this.forget(client);
@@ -536,8 +553,15 @@ export class ConcordServer {
     client.parser.reset();
   }
 
-  /** Effects of the current top-level command, or null when effects go out one by one. */
-  private effectUnit: Array<[number, readonly string[]]> | null = null;
+  /**
+   * Effects of the current top-level command while `unitOpen`: the first in unitDb/unitArgv, any
+   * further ones in unitMore. Most commands have one effect or none, so a unit allocates nothing
+   * until it holds a second.
+   */
+  private unitOpen = false;
+  private unitDb = 0;
+  private unitArgv: readonly string[] | null = null;
+  private unitMore: Array<[number, readonly string[]]> | null = null;
   /** Command time while EXEC runs its queue (all its commands see one time), else null. */
   frozenNowMs: number | null = null;
   /** Depth of execute() calls: EXEC runs its queued commands inside its own. */
@@ -545,28 +569,39 @@ export class ConcordServer {
 
   emitEffect(db: number, argv: readonly string[]): void {
     if (this.effects.length === 0) return;
-    if (this.effectUnit !== null) this.effectUnit.push([db, argv]);
-    else for (const sink of this.effects) sink.write(db, argv);
+    if (!this.unitOpen) {
+      for (const sink of this.effects) sink.write(db, argv);
+    } else if (this.unitArgv === null) {
+      this.unitDb = db;
+      this.unitArgv = argv;
+    } else {
+      (this.unitMore ??= []).push([db, argv]);
+    }
   }
 
   /** Starts collecting the effects of one top-level command (EXEC included). */
   openEffectUnit(): void {
-    if (this.effects.length > 0) this.effectUnit = [];
+    if (this.effects.length > 0) this.unitOpen = true;
   }
 
   /** Sends the unit's effects; more than one leave wrapped in MULTI/EXEC so they apply atomically. */
   closeEffectUnit(): void {
-    const unit = this.effectUnit;
-    this.effectUnit = null;
-    if (unit === null || unit.length === 0) return;
-    if (unit.length === 1) {
-      for (const sink of this.effects) sink.write(unit[0][0], unit[0][1]);
-      return;
-    }
-    const db = unit[0][0];
+    if (!this.unitOpen) return;
+    const db = this.unitDb;
+    const first = this.unitArgv;
+    const more = this.unitMore;
+    this.unitOpen = false;
+    this.unitArgv = null;
+    this.unitMore = null;
+    if (first === null) return;
     for (const sink of this.effects) {
+      if (more === null) {
+        sink.write(db, first);
+        continue;
+      }
       sink.write(db, ['MULTI']);
-      for (const [d, argv] of unit) sink.write(d, argv);
+      sink.write(db, first);
+      for (const [d, argv] of more) sink.write(d, argv);
       sink.write(db, ['EXEC']);
     }
   }
