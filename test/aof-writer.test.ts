@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AofWriter, LOOP_FSYNC_MAX_BYTES } from '../src/persistence/aof-writer.js';
+import { AofWriter, GATHER_TURNS_MAX, LOOP_FSYNC_MAX_BYTES } from '../src/persistence/aof-writer.js';
 import { endsBeforePadNewline, padBytes } from '../src/persistence/aof-prealloc.js';
 import { readAofBuffer } from '../src/persistence/aof-reader.js';
 import { prng, runProcess } from './helpers/util.js';
@@ -13,7 +13,7 @@ import { prng, runProcess } from './helpers/util.js';
  * `failingFsync`: the file is /dev/null, which takes writes at any offset but fails fdatasync()
  * (EINVAL).
  */
-function alwaysWriter(failingFsync = false, preallocBytes = 0): { w: AofWriter; released: number[]; failures: Error[]; path: string; done: () => void } {
+function alwaysWriter(failingFsync = false, preallocBytes = 0, othersMayWrite = false): { w: AofWriter; released: number[]; failures: Error[]; path: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'concord-aofw-'));
   const path = failingFsync ? '/dev/null' : join(dir, 'appendonly.aof.1.incr.aof');
   const fd = openSync(path, failingFsync ? 'r+' : 'w+');
@@ -23,6 +23,7 @@ function alwaysWriter(failingFsync = false, preallocBytes = 0): { w: AofWriter; 
     release: (offset) => released.push(offset),
     failed: (err) => failures.push(err),
     monotonicMs: () => 0,
+    othersMayWrite: () => othersMayWrite,
   });
   w.preallocBytes = preallocBytes;
   return { w, released, failures, path, done: () => { try { closeSync(fd); } catch { /* closed */ } rmSync(dir, { recursive: true, force: true }); } };
@@ -97,6 +98,78 @@ describe('AofWriter, appendfsync always', () => {
       assert.equal(w.failing, true);
       assert.equal(w.mustHoldReplies(), true);
       assert.equal(w.synced, 0);
+    } finally {
+      done();
+    }
+  });
+});
+
+/** Writes one SET per event-loop turn, `turns` times; returns w.appended after each. */
+function writePerTurn(w: AofWriter, turns: number): number[] {
+  const offsets: number[] = [];
+  const step = (): void => {
+    w.write(0, ['SET', `k${offsets.length}`, 'v']);
+    offsets.push(w.appended);
+    if (offsets.length < turns) setImmediate(step);
+  };
+  step();
+  return offsets;
+}
+
+describe('AofWriter, always: gathering a group over loop turns (GATHER_TURNS_MAX)', () => {
+  it('writes arriving in the next turns join the group and share its one fsync', async () => {
+    const { w, released, failures, done } = alwaysWriter(false, 0, true);
+    try {
+      const offsets = writePerTurn(w, 2);
+      await until(() => released.length > 0);
+      assert.deepEqual(released, [offsets[1]], 'one release covering both turns');
+      assert.equal(w.writeCalls, 1);
+      assert.equal(w.fsyncCalls, 1);
+      assert.deepEqual(failures, []);
+    } finally {
+      done();
+    }
+  });
+
+  it('a steady stream waits at most GATHER_TURNS_MAX turns before its fsync', async () => {
+    const { w, released, done } = alwaysWriter(false, 0, true);
+    try {
+      const offsets = writePerTurn(w, 3 * (GATHER_TURNS_MAX + 1));
+      await until(() => released.length > 0 && released[released.length - 1] === w.appended && offsets.length === 3 * (GATHER_TURNS_MAX + 1));
+      assert.equal(released[0], offsets[GATHER_TURNS_MAX], 'the first group holds the first turn and GATHER_TURNS_MAX more');
+      assert.ok(w.fsyncCalls >= 3, `fsyncs: ${w.fsyncCalls}`);
+    } finally {
+      done();
+    }
+  });
+
+  it('a turn that adds nothing ends the gathering', async () => {
+    const { w, released, done } = alwaysWriter(false, 0, true);
+    try {
+      w.write(0, ['SET', 'k', 'v']);
+      let turns = 0;
+      let releasedAtTurn = -1;
+      const count = (): void => {
+        turns++;
+        if (released.length > 0 && releasedAtTurn < 0) releasedAtTurn = turns;
+        if (turns < 3 * GATHER_TURNS_MAX) setImmediate(count);
+      };
+      setImmediate(count);
+      await until(() => turns >= 3 * GATHER_TURNS_MAX);
+      assert.equal(releasedAtTurn, 2, 'one turn of waiting, then the fsync');
+      assert.equal(w.fsyncCalls, 1);
+    } finally {
+      done();
+    }
+  });
+
+  it('with nobody else to add to it, a group is fsynced in its own turn', async () => {
+    const { w, released, done } = alwaysWriter(false, 0, false);
+    try {
+      const offsets = writePerTurn(w, 2);
+      await until(() => released.length === 2);
+      assert.deepEqual(released, offsets, 'each turn its own fsync');
+      assert.equal(w.fsyncCalls, 2);
     } finally {
       done();
     }

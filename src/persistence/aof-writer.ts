@@ -4,8 +4,9 @@
  *
  * - always: every write of one event-loop turn goes out in one write() and one fdatasync()
  *   (group commit), and replies wait until their bytes are durable (the server holds them
- *   while mustHoldReplies()). A small group is fsynced on the event loop, as Redis does; a big
- *   one on libuv's pool while the next turns gather the following group (LOOP_FSYNC_MAX_BYTES).
+ *   while mustHoldReplies()). A small group may wait a few more turns for other clients'
+ *   writes (GATHER_TURNS_MAX), then is fsynced on the event loop, as Redis does; a big one on
+ *   libuv's pool while the next turns gather the following group (LOOP_FSYNC_MAX_BYTES).
  * - everysec: one write() per turn, an fdatasync in the background about once a second.
  * - no: one write() per turn; the kernel flushes when it likes.
  * Under every policy replies wait at least for the turn's write(), as Redis writes the AOF in
@@ -41,6 +42,21 @@ export const EVERYSEC_PERIOD_MS = 1000;
  */
 export const LOOP_FSYNC_MAX_BYTES = 4096;
 
+/**
+ * always: before a small group's write and fsync, the writer lets up to this many more
+ * event-loop turns add to it, as long as each turn did add something and some connected client
+ * is not already waiting on the group (hooks.othersMayWrite). This is PostgreSQL's commit_delay
+ * with commit_siblings, measured in loop turns instead of microseconds: a turn whose poll finds
+ * nothing costs one epoll_wait, far less than the fsync a request arriving just after the
+ * group's would otherwise wait behind. With one client nobody else can add to its group, so it
+ * is fsynced at once.
+ * Measured with redis-benchmark SET -P 1 under always, servers side by side, medians of 6-8
+ * alternating rounds: with 50 clients, 29.8 SETs per fsync became 37.5 and throughput rose
+ * 10-16%; with 5 and 10 clients it rose 20-35%; with 1 client it did not move. Allowing 2, 4
+ * or 8 turns measured the same within noise.
+ */
+export const GATHER_TURNS_MAX = 4;
+
 export interface AofWriterHooks {
   /** Held replies up to `offset` may leave (fsynced under always, written otherwise). */
   release(offset: number): void;
@@ -48,6 +64,8 @@ export interface AofWriterHooks {
   failed(err: Error): void;
   /** Monotonic ms, for the everysec period. */
   monotonicMs(): number;
+  /** always: true when a connected client could still add to the group (one not waiting on it). */
+  othersMayWrite(): boolean;
 }
 
 export interface AofFile {
@@ -86,6 +104,10 @@ export class AofWriter {
   private readonly encoder = new CommandEncoder();
   private selectedDb = -1;
   private flushScheduled = false;
+  private readonly flushBound = (): void => this.flush();
+  /** always: loop turns the current small group has waited for company (GATHER_TURNS_MAX), and its size then. */
+  private gatherTurns = 0;
+  private gatheredBytes = 0;
   private syncInFlight = false;
   private lastSyncMs: number;
   private file: AofFile;
@@ -110,7 +132,7 @@ export class AofWriter {
     this.appended += this.encoder.append(argv);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(this.flushBound);
     }
   }
 
@@ -127,10 +149,26 @@ export class AofWriter {
   /** Writes what this turn appended (once per turn; under always, not while an fsync runs). */
   flush(): void {
     this.flushScheduled = false;
-    if (this.policy === 'always' && this.syncInFlight) return;
+    if (this.policy === 'always' && (this.syncInFlight || this.gatherAnotherTurn())) return;
     if (!this.writePending() || this.policy !== 'always') return;
     if (this.written - this.synced <= LOOP_FSYNC_MAX_BYTES) this.syncOnLoop();
     else this.startSync();
+  }
+
+  /** always: true when the small group waits one more loop turn for others' writes (GATHER_TURNS_MAX). */
+  private gatherAnotherTurn(): boolean {
+    const pending = this.encoder.pendingBytes;
+    if (this.gatherTurns < GATHER_TURNS_MAX && pending > this.gatheredBytes && pending <= LOOP_FSYNC_MAX_BYTES &&
+        this.unwritten === null && this.hooks.othersMayWrite()) {
+      this.gatherTurns++;
+      this.gatheredBytes = pending;
+      this.flushScheduled = true;
+      setImmediate(this.flushBound);
+      return true;
+    }
+    this.gatherTurns = 0;
+    this.gatheredBytes = 0;
+    return false;
   }
 
   /** Writes pending bytes to the file; false when nothing could be written. */

@@ -206,6 +206,7 @@ export class AofLog {
           this.persistence.updateWriteRefusal();
         },
         monotonicMs: () => server.clock.monotonic(),
+        othersMayWrite: () => server.othersMayWrite(),
       },
     );
     writer.preallocBytes = server.config.getInt('aof-prealloc-size');

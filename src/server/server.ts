@@ -468,6 +468,11 @@ export class ConcordServer {
     queue.length = 0;
   }
 
+  /** True when some connected client is not waiting for an fsync, so it could add to the group (aof-writer.ts). */
+  othersMayWrite(): boolean {
+    return this.heldClients.length < this.clients.size;
+  }
+
   /**
    * The AOF is durable up to `offset`: replies waiting for no more than that leave now, not at
    * the next turn's end. A release comes once per write or fsync, at a turn's end or when the
