@@ -630,7 +630,7 @@ export function formatPersistence(r: PersistenceResult, clients: number, keyspac
       [false, true, true, true, true, false, true, true, true, true, true, true, true, true],
     ));
     out.push('C writes/s, fsyncs/s: INFO concord_aof_write_calls / concord_aof_fsync_calls deltas over the run\'s wall time;');
-    out.push('C SETs/fsync = requests / fsync calls (group commit: one write+fdatasync per event-loop turn). Redis has no fsync counter.');
+    out.push('C SETs/fsync = requests / fsync calls (group commit: one write+fdatasync per group of event-loop turns). Redis has no fsync counter.');
     for (const row of r.aofRows) {
       const rr = row.rounds.redis ?? [];
       const rc = row.rounds.concord ?? [];
