@@ -4,6 +4,7 @@ import { RequestParser, type ParserLimits } from '../protocol/request-parser.js'
 import type { ProtocolError } from '../protocol/errors.js';
 import type { RespVersion } from '../protocol/reply-writer.js';
 import type { ReplicaLink } from '../replication/primary.js';
+import { SocketWriter } from './socket-writes.js';
 
 /** The fake client that replays the AOF at start (Redis's CLIENT_ID_AOF): never refused with -LOADING. */
 export const LOADING_CLIENT_ID = Number.MAX_SAFE_INTEGER;
@@ -65,6 +66,8 @@ export class Client {
   readonly addr: string;
   readonly laddr: string;
   readonly isLocal: boolean;
+  /** Reply writes (socket-writes.ts: straight to the handle when nothing is queued ahead). */
+  private readonly writer: SocketWriter;
 
   constructor(
     readonly id: number,
@@ -74,6 +77,7 @@ export class Client {
     requireAuth: boolean,
   ) {
     this.parser = new RequestParser(limits);
+    this.writer = new SocketWriter(socket);
     this.authenticated = !requireAuth;
     this.parser.authenticated = this.authenticated;
     this.createdAtMs = nowMs;
@@ -107,7 +111,7 @@ export class Client {
 
   /** Bytes not yet read by the peer: queued for this turn's write, or in the socket. */
   get outputBytes(): number {
-    return this.socket.writableLength + this.queuedBytes;
+    return this.writer.unsentBytes + this.queuedBytes;
   }
 
   /**
@@ -135,9 +139,9 @@ export class Client {
     if (this.closed) return;
     this.bytesOut += bytes;
     if (pieces.length === 1) {
-      this.socket.write(pieces[0]);
+      this.writer.write(pieces[0]);
     } else if (bytes <= COALESCE_BYTES_MAX) {
-      this.socket.write(Buffer.concat(pieces, bytes));
+      this.writer.write(Buffer.concat(pieces, bytes));
     } else {
       this.socket.cork();
       for (const p of pieces) this.socket.write(p);
