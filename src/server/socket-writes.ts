@@ -85,9 +85,9 @@ export class SocketWriter {
     spareReq = null;
     const err = this.handle.writeBuffer(req, data);
     if (err !== 0) {
-      // The stream's own write meets the same error and destroys the socket with it.
-      spareReq = req;
-      socket.write(data);
+      // As the stream does on a failed write. (Not retried through it: part of the bytes may
+      // have gone out before the error. `req` is not reused: native code may have attached it.)
+      socket.destroy(new Error(`write failed (libuv status ${err})`));
       return;
     }
     if (b.streamBaseState[b.kLastWriteWasAsync] === 0) {
