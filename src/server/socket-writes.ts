@@ -19,7 +19,6 @@
 import type { Socket } from 'node:net';
 
 interface WriteReq {
-  handle: unknown;
   buffer: Buffer | null;
   oncomplete: ((status: number) => void) | null;
 }
@@ -87,7 +86,7 @@ export class SocketWriter {
     if (err !== 0) {
       // As the stream does on a failed write. (Not retried through it: part of the bytes may
       // have gone out before the error. `req` is not reused: native code may have attached it.)
-      socket.destroy(new Error(`write failed (libuv status ${err})`));
+      failed(socket, err);
       return;
     }
     if (b.streamBaseState[b.kLastWriteWasAsync] === 0) {
@@ -96,12 +95,15 @@ export class SocketWriter {
     }
     // libuv owns `req` until the bytes are out; `data` must stay alive as long.
     this.pendingBytes += data.length;
-    req.handle = this.handle;
     req.buffer = data;
     req.oncomplete = (status: number): void => {
       this.pendingBytes -= data.length;
       req.buffer = null;
-      if (status < 0) socket.destroy(new Error(`write failed (libuv status ${status})`));
+      if (status < 0) failed(socket, status);
     };
   }
+}
+
+function failed(socket: Socket, status: number): void {
+  socket.destroy(new Error(`write failed (libuv status ${status})`));
 }
